@@ -1,0 +1,54 @@
+# aegmm-lessons: make lab (start the course), make test (check it), make notebooks
+# (re-execute and store outputs), make bench (measure it).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+SANITIZE := tests/nbval_sanitize.cfg
+
+# The same settings for JupyterLab, nbval and `make notebooks`, so that stored
+# outputs reproduce: TensorFlow quiet on stderr, no oneDNN custom ops (a source
+# of cross-machine float differences), deterministic ops and hashing.
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export TF_DETERMINISTIC_OPS := 1
+export PYTHONHASHSEED := 0
+
+# Open a browser only where there is a screen.
+ifeq ($(shell uname -s),Darwin)
+LAB_BROWSER :=
+else
+LAB_BROWSER := $(if $(DISPLAY),,--no-browser)
+endif
+
+.PHONY: lab test notebooks bench install
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_BROWSER)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
+		--nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=600
+
+notebooks: $(STAMP)
+	@for nb in $(NOTEBOOKS); do \
+		echo "executing $$nb"; \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.kernel_name=python3 \
+			--ExecutePreprocessor.timeout=600 \
+			--ExecutePreprocessor.record_timing=False \
+			"$$nb" || exit 1; \
+	done
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+install: $(STAMP)
+
+# Reinstall when the pins change.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(STAMP)

@@ -1,0 +1,72 @@
+"""Stored notebook outputs are what nbval compares: keep them reproducible.
+
+Every notebook is executed top to bottom in a fresh kernel (execution counts
+1, 2, 3, ...), holds no stderr, no error except in cells tagged to raise,
+no absolute path, no progress bar or per-step timing, and starts with
+``repro.setup``.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+ABSOLUTE_PATH = re.compile(r"(/root/|/home/\w+|/tmp/|/work/|/Users/\w+|[A-Z]:\\\\Users)")
+PROGRESS = re.compile(r"\d+(\.\d+)?\s?m?s/step|ETA:|\d+/\d+ \[=+|\d+%\|")
+RAISES = ("NBVAL_RAISES_EXCEPTION", "raises-exception")
+
+
+def code_cells(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def output_text(output):
+    if output["output_type"] == "stream":
+        text = output.get("text", "")
+    else:
+        text = output.get("data", {}).get("text/plain", "") or output.get("evalue", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, f"no notebooks found in {NOTEBOOK_DIR.name}/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_are_reproducible(path):
+    problems = []
+    for number, cell in enumerate(code_cells(path), 1):
+        source = "".join(cell["source"])
+        tags = cell.get("metadata", {}).get("tags", [])
+        where = f"code cell {number}"
+        if cell["execution_count"] != number:
+            problems.append(f"{where}: execution_count {cell['execution_count']}, expected {number}")
+        may_raise = any(r in source for r in RAISES) or any(r in tags for r in RAISES)
+        for output in cell["outputs"]:
+            text = output_text(output)
+            if output["output_type"] == "error" and not may_raise:
+                problems.append(f"{where}: stored error {output['ename']}")
+            if output["output_type"] == "stream" and output["name"] == "stderr":
+                problems.append(f"{where}: stderr output {text[:80]!r}")
+            if ABSOLUTE_PATH.search(text):
+                problems.append(f"{where}: absolute path {ABSOLUTE_PATH.search(text).group(0)!r}")
+            if PROGRESS.search(text):
+                problems.append(f"{where}: progress or timing text {PROGRESS.search(text).group(0)!r}")
+        if may_raise and not any(o["output_type"] == "error" for o in cell["outputs"]):
+            problems.append(f"{where}: tagged to raise but stored no error")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_code_cell_calls_repro_setup(path):
+    assert "setup(" in "".join(code_cells(path)[0]["source"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_uses_the_python3_kernel(path):
+    meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+    assert meta["kernelspec"]["name"] == "python3"
