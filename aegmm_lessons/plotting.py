@@ -5,9 +5,9 @@ Nothing here imports TensorFlow.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Ellipse
+from matplotlib.patches import Ellipse, FancyBboxPatch
 
-__all__ = ["draw_gmm_ellipses", "image_grid"]
+__all__ = ["draw_gmm_ellipses", "image_grid", "COURSE_LESSONS", "COURSE_LINKS", "course_map", "plot_density_1d"]
 
 
 def draw_gmm_ellipses(ax, params, dims=(0, 1), n_std=(1.0, 2.0), color="k", alpha_scale=0.4):
@@ -83,3 +83,136 @@ def image_grid(images, image_shape, n_cols=10, titles=None, ax_size=0.9, cmap="g
                 ax.set_title(titles[index], fontsize=7)
     fig.tight_layout()
     return fig
+
+
+# The course: one entry per notebook (number, title, what it teaches, position
+# on the course map), and the links that say which lesson builds on which.
+COURSE_LESSONS = (
+    ("00", "Concepts", "AE, GMM, VAE and AutoML\nin one short tour", (0.0, 1.0)),
+    ("01", "EM for GMM", "E and M steps,\nlocal optima, BIC", (1.5, 1.0)),
+    ("02", "AE + GMM", "a mixture on\nautoencoder codes", (3.0, 1.45)),
+    ("03", "BFGS refinement", "quasi-Newton with\nan exact gradient", (3.0, 0.3)),
+    ("04", "VAE derivation", "ELBO, KL divergence,\nreparameterization", (4.5, 2.15)),
+    ("05", "AutoML search", "grid, random, halving,\nnested CV", (6.0, 1.0)),
+)
+COURSE_LINKS = (
+    ("00", "01", ""),
+    ("01", "02", "EM on codes"),
+    ("01", "03", "polish EM's fit"),
+    ("02", "04", "make the AE\nprobabilistic"),
+    ("02", "05", "search latent\nwidth and K"),
+    ("04", "05", "search beta"),
+)
+
+
+def _leave_box(center, toward, half_size):
+    """Point where the segment from ``center`` to ``toward`` leaves a box of ``half_size``."""
+    direction = toward - center
+    with np.errstate(divide="ignore"):
+        fraction = np.min(np.where(direction != 0, half_size / np.abs(direction), np.inf))
+    return center + min(fraction, 0.5) * direction
+
+
+def course_map(ax=None, lessons=COURSE_LESSONS, links=COURSE_LINKS, box_size=(1.1, 0.62)):
+    """Draw the course as a graph: one box per lesson, one arrow per link.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is made when omitted.
+    lessons : sequence of (number, title, summary, (x, y))
+        One box per lesson, centred at ``(x, y)`` (data units).
+    links : sequence of (from_number, to_number, label)
+        One arrow per link, from the lesson it builds on to the lesson that
+        builds on it; an empty label draws the arrow alone.
+    box_size : tuple of float (width, height), default (1.1, 0.62)
+        Size of each box in data units.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If lesson numbers repeat or a link names a lesson that is not listed.
+    """
+    positions = {}
+    for number, _, _, xy in lessons:
+        if number in positions:
+            raise ValueError(f"lesson numbers must be unique, got {number!r} twice")
+        positions[number] = np.asarray(xy, dtype=float)
+    for source, target, _ in links:
+        for end in (source, target):
+            if end not in positions:
+                raise ValueError(f"link {source!r} -> {target!r} names unknown lesson {end!r}; "
+                                 f"known: {sorted(positions)}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(13, 4.2))
+    half_size = np.asarray(box_size, dtype=float) / 2
+    for number, title, summary, (x, y) in lessons:
+        ax.add_patch(FancyBboxPatch((x - half_size[0], y - half_size[1]), *box_size,
+                                    boxstyle="round,pad=0,rounding_size=0.06", facecolor="#eef3fb",
+                                    edgecolor="#3465a4", zorder=3))
+        ax.text(x, y + 0.12, f"{number}  {title}", ha="center", va="center", fontsize=10,
+                weight="bold", zorder=4)
+        ax.text(x, y - 0.1, summary, ha="center", va="center", fontsize=8.5, zorder=4)
+    for source, target, label in links:
+        start = _leave_box(positions[source], positions[target], half_size)
+        end = _leave_box(positions[target], positions[source], half_size)
+        ax.annotate("", xy=end, xytext=start,
+                    zorder=2, arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 1.3,
+                                          "shrinkA": 1, "shrinkB": 1, "mutation_scale": 14})
+        if not label:
+            continue
+        # Labels sit just above their arrow so the arrow stays visible.
+        ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.11, label, ha="center", va="center", fontsize=7.5, style="italic",
+                zorder=4, color="#333333", bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                                                 "edgecolor": "none", "alpha": 0.9})
+    xs, ys = np.array(list(positions.values())).T
+    ax.set_xlim(xs.min() - half_size[0] - 0.05, xs.max() + half_size[0] + 0.05)
+    ax.set_ylim(ys.min() - half_size[1] - 0.05, ys.max() + half_size[1] + 0.05)
+    ax.set_axis_off()
+    return ax.figure
+
+
+def plot_density_1d(ax, sample, grid, density, component_densities=None, bins=40, title=None):
+    """Histogram of a 1-D sample with a fitted density (and its weighted components).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    sample : array-like of shape (n_samples,) or (n_samples, 1)
+    grid : array-like of shape (n_grid,)
+        Points where the density was evaluated.
+    density : array-like of shape (n_grid,)
+        The mixture density on ``grid``.
+    component_densities : array-like of shape (n_grid, n_components), optional
+        Each component's weighted density, drawn dashed.
+    bins : int, default 40
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    sample = np.asarray(sample, dtype=float).ravel()
+    grid = np.asarray(grid, dtype=float)
+    density = np.asarray(density, dtype=float)
+    if grid.ndim != 1 or density.shape != grid.shape:
+        raise ValueError(f"grid and density must be 1-D of equal shape, got {grid.shape} and {density.shape}")
+    ax.hist(sample, bins=bins, density=True, color="#c8d7ea", edgecolor="white")
+    if component_densities is not None:
+        component_densities = np.asarray(component_densities, dtype=float)
+        if component_densities.ndim != 2 or component_densities.shape[0] != grid.shape[0]:
+            raise ValueError(
+                f"component_densities must have shape ({grid.shape[0]}, n_components), "
+                f"got {component_densities.shape}"
+            )
+        ax.plot(grid, component_densities, ls="--", lw=1, color="#555555")
+    ax.plot(grid, density, color="#c0392b", lw=2)
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax

@@ -7,4 +7,192 @@ stores widget output as widget state, nbval sees it as stdout), and a static
 figure made by the same pure function stands beside each widget.
 """
 
-__all__ = []
+from collections import namedtuple
+
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import plotting
+from .params import GMMParams
+from .repro import format_value
+from .validation import check_array_2d, check_positive_int
+
+__all__ = [
+    "MixtureDensity1D",
+    "mixture_density_1d",
+    "mixture_components_figure",
+    "mixture_components_widget",
+]
+
+
+# --- lesson 00: how many mixture components does a 1-D sample need? ---------
+
+MixtureDensity1D = namedtuple(
+    "MixtureDensity1D",
+    ["n_components", "grid", "density", "component_densities", "log_likelihood", "bic", "params"],
+)
+MixtureDensity1D.__doc__ = """A mixture fitted to a 1-D sample, evaluated on a grid.
+
+Fields
+------
+n_components : int
+grid : ndarray of shape (n_grid,)
+density : ndarray of shape (n_grid,)
+    Mixture density on ``grid``: the sum of ``component_densities`` over components.
+component_densities : ndarray of shape (n_grid, n_components)
+    Weighted component densities ``w_k N(x | mu_k, sigma_k^2)``.
+log_likelihood : float
+    Mean log-likelihood per sample of the fitted mixture.
+bic : float
+    Bayesian information criterion on the sample (lower is better).
+params : GMMParams
+    The fitted mixture (``n_features == 1``).
+"""
+
+
+def _as_column(sample, name="sample"):
+    """A 1-D sample, given as (n_samples,) or (n_samples, 1), as an array of shape (n_samples, 1)."""
+    array = np.asarray(sample)
+    if array.ndim == 1:
+        array = array.reshape(-1, 1)
+    X = check_array_2d(array, name)
+    if X.shape[1] != 1:
+        raise ValueError(f"{name} must be 1-D, of shape (n_samples,) or (n_samples, 1), got shape {X.shape}")
+    return X
+
+
+def _default_grid(X, n_grid):
+    low, high = X.min(), X.max()
+    margin = 0.1 * (high - low) if high > low else 1.0
+    return np.linspace(low - margin, high + margin, n_grid)
+
+
+def mixture_density_1d(sample, n_components, *, grid=None, n_grid=200, random_state=0):
+    """Fit a Gaussian mixture with ``n_components`` to a 1-D sample; its density on a grid.
+
+    Parameters
+    ----------
+    sample : array-like of shape (n_samples,) or (n_samples, 1)
+    n_components : int
+        Number of mixture components K, 1 <= K <= n_samples.
+    grid : array-like of shape (n_grid,), optional
+        Where to evaluate the density; by default ``n_grid`` points spanning
+        the sample plus a 10 % margin on each side.
+    n_grid : int, default 200
+        Number of grid points when ``grid`` is not given.
+    random_state : int, default 0
+        Seed of the k-means initialization.
+
+    Returns
+    -------
+    MixtureDensity1D
+
+    Raises
+    ------
+    ValueError
+        If the sample is not 1-D, is empty or not finite, if ``n_components``
+        is not an integer in [1, n_samples], or if ``grid`` is not 1-D and finite.
+    """
+    from sklearn.mixture import GaussianMixture
+
+    X = _as_column(sample)
+    n_components = check_positive_int("n_components", n_components)
+    if n_components > X.shape[0]:
+        raise ValueError(
+            f"n_components must be <= n_samples = {X.shape[0]}, got n_components = {n_components}"
+        )
+    if grid is None:
+        grid = _default_grid(X, check_positive_int("n_grid", n_grid, minimum=2))
+    else:
+        if np.ndim(grid) != 1:
+            raise ValueError(f"grid must be 1-D of shape (n_grid,), got shape {np.shape(grid)}")
+        grid = check_array_2d(np.reshape(grid, (-1, 1)), "grid")[:, 0]
+    model = GaussianMixture(n_components=n_components, random_state=random_state).fit(X)
+    params = GMMParams.from_sklearn(model)
+    means = params.means[:, 0]
+    stds = np.sqrt(params.full_covariances()[:, 0, 0])
+    standardized = (grid[:, None] - means) / stds
+    component_densities = params.weights * np.exp(-0.5 * standardized**2) / (np.sqrt(2 * np.pi) * stds)
+    return MixtureDensity1D(
+        n_components=n_components,
+        grid=grid,
+        density=component_densities.sum(axis=1),
+        component_densities=component_densities,
+        log_likelihood=float(model.score(X)),
+        bic=float(model.bic(X)),
+        params=params,
+    )
+
+
+def _draw_mixture_density(ax, sample, result):
+    title = (f"K = {result.n_components}\nmean log-likelihood {format_value(result.log_likelihood)}, "
+             f"BIC {format_value(result.bic)}")
+    plotting.plot_density_1d(ax, sample, result.grid, result.density, result.component_densities,
+                             title=title)
+
+
+def mixture_components_figure(sample, n_components=(1, 2, 3, 6), random_state=0):
+    """Static figure: one panel per number of components, from :func:`mixture_density_1d`.
+
+    Parameters
+    ----------
+    sample : array-like of shape (n_samples,) or (n_samples, 1)
+    n_components : sequence of int, default (1, 2, 3, 6)
+    random_state : int, default 0
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    n_components = list(n_components)
+    if not n_components:
+        raise ValueError("n_components must list at least one number of components, got none")
+    X = _as_column(sample)
+    grid = _default_grid(X, 200)
+    fig, axes = plt.subplots(1, len(n_components), figsize=(3.6 * len(n_components), 3.0),
+                             sharey=True, squeeze=False)
+    for ax, k in zip(axes[0], n_components):
+        _draw_mixture_density(ax, X, mixture_density_1d(X, k, grid=grid, random_state=random_state))
+    fig.tight_layout()
+    return fig
+
+
+def mixture_components_widget(sample, max_components=8, value=1, random_state=0):
+    """A slider for the number of components K, showing the fitted density.
+
+    Parameters
+    ----------
+    sample : array-like of shape (n_samples,) or (n_samples, 1)
+    max_components : int, default 8
+        Largest K on the slider (at most n_samples).
+    value : int, default 1
+        K shown first.
+    random_state : int, default 0
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The slider above the figure it drives; fits are cached per K.
+    """
+    X = _as_column(sample)
+    max_components = check_positive_int("max_components", max_components)
+    if max_components > X.shape[0]:
+        raise ValueError(f"max_components must be <= n_samples = {X.shape[0]}, got {max_components}")
+    value = check_positive_int("value", value)
+    if value > max_components:
+        raise ValueError(f"value must be in [1, max_components = {max_components}], got {value}")
+    grid = _default_grid(X, 200)
+    cache = {}
+
+    def show(n_components):
+        if n_components not in cache:
+            cache[n_components] = mixture_density_1d(X, n_components, grid=grid, random_state=random_state)
+        fig, ax = plt.subplots(figsize=(6, 3.2))
+        _draw_mixture_density(ax, X, cache[n_components])
+        plt.show()
+
+    slider = ipywidgets.IntSlider(value=value, min=1, max=max_components, description="components",
+                                  continuous_update=False)
+    output = ipywidgets.interactive_output(show, {"n_components": slider})
+    return ipywidgets.VBox([slider, output])

@@ -1,0 +1,80 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from aegmm_lessons import plotting
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_course_map_lists_every_notebook_once():
+    numbers = [number for number, *_ in plotting.COURSE_LESSONS]
+    assert numbers == ["00", "01", "02", "03", "04", "05"]
+
+
+def test_course_links_point_forward_between_known_lessons():
+    numbers = {number for number, *_ in plotting.COURSE_LESSONS}
+    for source, target, _ in plotting.COURSE_LINKS:
+        assert {source, target} <= numbers
+        assert source < target
+
+
+def test_every_lesson_after_00_builds_on_an_earlier_one():
+    targets = {target for _, target, _ in plotting.COURSE_LINKS}
+    assert targets == {number for number, *_ in plotting.COURSE_LESSONS} - {"00"}
+
+
+def test_course_map_draws_one_box_per_lesson_and_one_arrow_per_link():
+    fig = plotting.course_map()
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    for number, title, _, _ in plotting.COURSE_LESSONS:
+        assert f"{number}  {title}" in texts
+    assert len(ax.patches) == len(plotting.COURSE_LESSONS)
+    arrows = [child for child in ax.get_children() if isinstance(child, matplotlib.text.Annotation)]
+    assert len(arrows) == len(plotting.COURSE_LINKS)
+
+
+def test_course_map_arrows_start_and_end_on_box_edges():
+    half_size = np.array([0.5, 0.25])
+    start = plotting._leave_box(np.array([0.0, 0.0]), np.array([2.0, 0.2]), half_size)
+    np.testing.assert_allclose(start, [0.5, 0.05])
+    start = plotting._leave_box(np.array([0.0, 0.0]), np.array([0.0, -3.0]), half_size)
+    np.testing.assert_allclose(start, [0.0, -0.25])
+
+
+def test_course_map_rejects_a_link_to_an_unknown_lesson():
+    links = plotting.COURSE_LINKS + (("05", "06", "next"),)
+    with pytest.raises(ValueError, match="unknown lesson '06'"):
+        plotting.course_map(links=links)
+
+
+def test_course_map_rejects_repeated_lesson_numbers():
+    lessons = plotting.COURSE_LESSONS + (plotting.COURSE_LESSONS[0],)
+    with pytest.raises(ValueError, match="unique"):
+        plotting.course_map(lessons=lessons)
+
+
+def test_plot_density_1d_draws_the_density_and_each_component():
+    grid = np.linspace(-3, 3, 50)
+    components = np.column_stack([0.5 * np.exp(-grid**2), 0.5 * np.exp(-(grid - 1) ** 2)])
+    _, ax = plt.subplots()
+    plotting.plot_density_1d(ax, np.zeros(10), grid, components.sum(axis=1), components, title="t")
+    assert len(ax.lines) == 3
+    np.testing.assert_allclose(ax.lines[-1].get_ydata(), components.sum(axis=1))
+    assert ax.get_title() == "t"
+
+
+def test_plot_density_1d_rejects_components_of_the_wrong_length():
+    grid = np.linspace(-3, 3, 50)
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"component_densities must have shape \(50, n_components\)"):
+        plotting.plot_density_1d(ax, np.zeros(10), grid, np.ones(50), np.ones((49, 2)))

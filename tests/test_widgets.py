@@ -1,0 +1,104 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from aegmm_lessons import widgets
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def three_bumps():
+    rng = np.random.default_rng(0)
+    return np.concatenate([rng.normal(-3, 0.5, 150), rng.normal(0, 0.6, 200), rng.normal(3, 0.4, 100)])
+
+
+# --- mixture_density_1d: the pure function behind lesson 00's widget --------
+
+def test_mixture_density_1d_is_the_sum_of_weighted_components(three_bumps):
+    result = widgets.mixture_density_1d(three_bumps, 3)
+    assert result.component_densities.shape == (result.grid.shape[0], 3)
+    np.testing.assert_allclose(result.density, result.component_densities.sum(axis=1))
+
+
+def test_mixture_density_1d_integrates_to_one_on_a_wide_grid(three_bumps):
+    grid = np.linspace(-10, 10, 4001)
+    result = widgets.mixture_density_1d(three_bumps, 3, grid=grid)
+    assert np.trapezoid(result.density, grid) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_mixture_density_1d_matches_scikit_learn_score_samples(three_bumps):
+    result = widgets.mixture_density_1d(three_bumps, 2)
+    log_density = result.params.to_sklearn().score_samples(result.grid.reshape(-1, 1))
+    np.testing.assert_allclose(result.density, np.exp(log_density), rtol=1e-10)
+
+
+def test_mixture_density_1d_bic_prefers_the_true_number_of_components(three_bumps):
+    bics = {k: widgets.mixture_density_1d(three_bumps, k).bic for k in range(1, 7)}
+    assert min(bics, key=bics.get) == 3
+
+
+def test_mixture_density_1d_log_likelihood_grows_with_components(three_bumps):
+    log_likelihoods = [widgets.mixture_density_1d(three_bumps, k).log_likelihood for k in (1, 3)]
+    assert log_likelihoods[1] > log_likelihoods[0]
+
+
+def test_mixture_density_1d_accepts_a_column_and_is_reproducible(three_bumps):
+    flat = widgets.mixture_density_1d(three_bumps, 3)
+    column = widgets.mixture_density_1d(three_bumps.reshape(-1, 1), 3)
+    np.testing.assert_array_equal(flat.density, column.density)
+    assert flat.params.n_features == 1
+
+
+@pytest.mark.parametrize(
+    "sample, n_components, message",
+    [
+        (np.zeros((10, 2)), 1, r"sample must be 1-D.*got shape \(10, 2\)"),
+        (np.array([]), 1, "at least 1 sample"),
+        (np.array([0.0, np.nan, 1.0]), 1, "must be finite"),
+        (np.arange(5.0), 6, "n_components must be <= n_samples = 5, got n_components = 6"),
+        (np.arange(5.0), 0, "n_components must be an integer >= 1, got 0"),
+        (np.arange(5.0), 2.5, "n_components must be an integer"),
+    ],
+)
+def test_mixture_density_1d_rejects_bad_input(sample, n_components, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.mixture_density_1d(sample, n_components)
+
+
+def test_mixture_density_1d_rejects_a_2d_grid(three_bumps):
+    with pytest.raises(ValueError, match=r"grid must be 1-D of shape \(n_grid,\), got shape \(2, 3\)"):
+        widgets.mixture_density_1d(three_bumps, 2, grid=np.zeros((2, 3)))
+
+
+def test_mixture_components_figure_has_one_panel_per_k(three_bumps):
+    fig = widgets.mixture_components_figure(three_bumps, n_components=(1, 3))
+    assert [ax.get_title().splitlines()[0] for ax in fig.axes] == ["K = 1", "K = 3"]
+
+
+def test_mixture_components_widget_is_a_slider_over_k(three_bumps):
+    control = widgets.mixture_components_widget(three_bumps, max_components=5, value=2)
+    slider, output = control.children
+    assert isinstance(slider, ipywidgets.IntSlider)
+    assert isinstance(output, ipywidgets.Output)
+    assert (slider.min, slider.max, slider.value) == (1, 5, 2)
+    slider.value = 4  # redraws through the pure function without error
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"max_components": 0}, "max_components must be an integer >= 1"),
+     ({"max_components": 3, "value": 4}, r"value must be in \[1, max_components = 3\], got 4")],
+)
+def test_mixture_components_widget_rejects_bad_settings(three_bumps, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.mixture_components_widget(three_bumps, **kwargs)
