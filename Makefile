@@ -22,11 +22,13 @@ LAB_BROWSER :=
 else
 LAB_BROWSER := $(if $(DISPLAY),,--no-browser)
 endif
+# Containers and CI machines often run as root, which Jupyter refuses by default.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test notebooks bench install
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_BROWSER)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_BROWSER) $(LAB_ROOT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
