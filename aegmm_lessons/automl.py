@@ -43,6 +43,7 @@ __all__ = [
     "compare_searches",
     "NestedCVResult",
     "nested_cross_validation",
+    "searched_parameters",
     "score_matrix",
     "log_likelihood_scorer",
     "neg_bic_scorer",
@@ -483,6 +484,31 @@ def nested_cross_validation(estimator, param_grid, X, y=None, *, inner_cv=4, out
 # --------------------------------------------------------------------------- heatmap data
 
 
+_NOT_PARAMETERS = ("rank", "iter", "n_resources", "mean_score", "std_score", "fit_time")
+
+
+def _as_rows(search_or_rows, metric=None):
+    rows = search_or_rows if isinstance(search_or_rows, list) else results_table(search_or_rows, metric=metric)
+    if not rows:
+        raise ValueError("no rows: the search has no results")
+    return rows
+
+
+def searched_parameters(search_or_rows):
+    """Names of the parameters a search varied, sorted.
+
+    Parameters
+    ----------
+    search_or_rows : fitted search or list of dict from :func:`results_table`
+
+    Returns
+    -------
+    list of str
+    """
+    rows = _as_rows(search_or_rows)
+    return sorted({key for row in rows for key in row} - set(_NOT_PARAMETERS))
+
+
 def score_matrix(search_or_rows, x_param, y_param, *, metric=None, aggregate="max"):
     """CV scores over two hyperparameters, the others aggregated.
 
@@ -512,13 +538,10 @@ def score_matrix(search_or_rows, x_param, y_param, *, metric=None, aggregate="ma
     """
     if aggregate not in ("max", "mean"):
         raise ValueError(f"aggregate must be 'max' or 'mean', got {aggregate!r}")
-    rows = search_or_rows if isinstance(search_or_rows, list) else results_table(search_or_rows, metric=metric)
-    if not rows:
-        raise ValueError("no rows: the search has no results")
+    rows = _as_rows(search_or_rows, metric)
     if x_param == y_param:
         raise ValueError(f"x_param and y_param must differ, got {x_param!r} twice")
-    available = sorted({k for r in rows for k in r} - {"rank", "iter", "n_resources", "mean_score",
-                                                       "std_score", "fit_time"})
+    available = searched_parameters(rows)
     for name in (x_param, y_param):
         if name not in available:
             raise ValueError(f"unknown parameter {name!r}; the search varied {available}")

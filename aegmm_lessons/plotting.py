@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Ellipse, FancyBboxPatch
 
-__all__ = ["draw_gmm_ellipses", "image_grid", "COURSE_LESSONS", "COURSE_LINKS", "course_map", "plot_density_1d"]
+__all__ = ["draw_gmm_ellipses", "image_grid", "COURSE_LESSONS", "COURSE_LINKS", "course_map", "plot_density_1d", "plot_score_heatmap"]
 
 
 def draw_gmm_ellipses(ax, params, dims=(0, 1), n_std=(1.0, 2.0), color="k", alpha_scale=0.4):
@@ -216,3 +216,56 @@ def plot_density_1d(ax, sample, grid, density, component_densities=None, bins=40
     if title is not None:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def plot_score_heatmap(ax, x_values, y_values, scores, *, x_label="x", y_label="y", title=None,
+                       cmap="viridis", annotate=True, digits=3):
+    """Heatmap of search scores over two hyperparameters, best cell outlined.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    x_values : sequence, length n_x
+        Values of the hyperparameter along the columns (shown as labels, so
+        ``None`` and strings are fine).
+    y_values : sequence, length n_y
+    scores : array-like of shape (n_y, n_x)
+        Scores, larger is better; NaN cells (no candidate) are left blank.
+    x_label, y_label : str
+    title : str, optional
+    cmap : str, default 'viridis'
+    annotate : bool, default True
+        Write each score in its cell.
+    digits : int, default 3
+        Significant digits of the annotations.
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
+    """
+    from .repro import format_value
+
+    scores = np.asarray(scores, dtype=float)
+    expected = (len(y_values), len(x_values))
+    if scores.shape != expected:
+        raise ValueError(f"scores must have shape (n_y, n_x) = {expected}, got {scores.shape}")
+    if np.all(np.isnan(scores)):
+        raise ValueError("scores are all NaN: no candidate to show")
+    image = ax.imshow(np.ma.masked_invalid(scores), cmap=cmap, origin="lower", aspect="auto")
+    ax.set_xticks(range(len(x_values)), [str(v) for v in x_values])
+    ax.set_yticks(range(len(y_values)), [str(v) for v in y_values])
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+    if annotate:
+        middle = np.nanmin(scores) + 0.5 * (np.nanmax(scores) - np.nanmin(scores))
+        for (row, column), value in np.ndenumerate(scores):
+            if not np.isnan(value):
+                ax.text(column, row, format_value(value, digits), ha="center", va="center", fontsize=8,
+                        color="black" if value > middle else "white")
+    best_row, best_column = np.unravel_index(np.nanargmax(scores), scores.shape)
+    ax.add_patch(plt.Rectangle((best_column - 0.5, best_row - 0.5), 1, 1, fill=False, edgecolor="#c0392b",
+                               lw=2.5))
+    ax.figure.colorbar(image, ax=ax, label="mean CV score")
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return image

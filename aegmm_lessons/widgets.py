@@ -23,6 +23,8 @@ __all__ = [
     "mixture_density_1d",
     "mixture_components_figure",
     "mixture_components_widget",
+    "search_heatmap_figure",
+    "search_results_widget",
 ]
 
 
@@ -196,3 +198,91 @@ def mixture_components_widget(sample, max_components=8, value=1, random_state=0)
                                   continuous_update=False)
     output = ipywidgets.interactive_output(show, {"n_components": slider})
     return ipywidgets.VBox([slider, output])
+
+
+# --- lesson 05: which two hyperparameters matter in a search? ---------------
+
+def _draw_search_heatmap(ax, rows, x_param, y_param, aggregate):
+    from . import automl
+
+    x_values, y_values, scores = automl.score_matrix(rows, x_param, y_param, aggregate=aggregate)
+    others = [name for name in automl.searched_parameters(rows) if name not in (x_param, y_param)]
+    title = f"{aggregate} over {', '.join(others)}" if others else None
+    return plotting.plot_score_heatmap(ax, x_values, y_values, scores, x_label=x_param, y_label=y_param,
+                                       title=title)
+
+
+def search_heatmap_figure(search_or_rows, x_param, y_param, *, aggregate="max", figsize=(5.5, 3.6)):
+    """Static figure: mean CV score over two hyperparameters of a fitted search.
+
+    Parameters
+    ----------
+    search_or_rows : fitted search, or rows of ``automl.results_table``
+    x_param, y_param : str
+        Parameters for the columns and the rows of the heatmap.
+    aggregate : {'max', 'mean'}, default 'max'
+        How the scores of candidates differing only in other parameters are combined.
+    figsize : tuple of float, default (5.5, 3.6)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from . import automl
+
+    rows = automl._as_rows(search_or_rows)
+    fig, ax = plt.subplots(figsize=figsize)
+    _draw_search_heatmap(ax, rows, x_param, y_param, aggregate)
+    fig.tight_layout()
+    return fig
+
+
+def search_results_widget(search_or_rows, x_param=None, y_param=None, aggregate="max"):
+    """Two dropdowns choosing the hyperparameters of a score heatmap.
+
+    Parameters
+    ----------
+    search_or_rows : fitted search, or rows of ``automl.results_table``
+        Needs at least two searched parameters.
+    x_param, y_param : str, optional
+        Shown first; by default the first two searched parameters.
+    aggregate : {'max', 'mean'}, default 'max'
+        Initial value of the aggregation toggle.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The controls above the figure they drive.
+    """
+    from . import automl
+
+    rows = automl._as_rows(search_or_rows)
+    names = automl.searched_parameters(rows)
+    if len(names) < 2:
+        raise ValueError(f"a heatmap needs a search over at least 2 parameters, got {names}")
+    x_param = names[0] if x_param is None else x_param
+    y_param = next(n for n in names if n != x_param) if y_param is None else y_param
+    for label, name in (("x_param", x_param), ("y_param", y_param)):
+        if name not in names:
+            raise ValueError(f"{label} must be one of the searched parameters {names}, got {name!r}")
+    if aggregate not in ("max", "mean"):
+        raise ValueError(f"aggregate must be 'max' or 'mean', got {aggregate!r}")
+
+    def show(x_param, y_param, aggregate):
+        if x_param == y_param:
+            print("choose two different parameters")
+            return
+        fig, ax = plt.subplots(figsize=(5.5, 3.6))
+        _draw_search_heatmap(ax, rows, x_param, y_param, aggregate)
+        fig.tight_layout()
+        plt.show()
+
+    controls = {
+        "x_param": ipywidgets.Dropdown(options=names, value=x_param, description="columns"),
+        "y_param": ipywidgets.Dropdown(options=names, value=y_param, description="rows"),
+        "aggregate": ipywidgets.ToggleButtons(options=["max", "mean"], value=aggregate,
+                                              description="others"),
+    }
+    output = ipywidgets.interactive_output(show, controls)
+    return ipywidgets.VBox([ipywidgets.HBox([controls["x_param"], controls["y_param"]]),
+                            controls["aggregate"], output])

@@ -304,3 +304,9 @@ def test_unsupervised_scorers_need_the_right_methods(blobs):
     with pytest.raises(ValueError, match="criterion must be one of"):
         automl.make_unsupervised_scorer("aic")
     assert automl.make_unsupervised_scorer("bic") is automl.neg_bic_scorer
+
+
+def test_searched_parameters_are_the_grid_names(svc_search):
+    assert automl.searched_parameters(svc_search) == ["C", "gamma"]
+    with pytest.raises(ValueError, match="no rows"):
+        automl.searched_parameters([])

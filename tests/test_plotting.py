@@ -78,3 +78,26 @@ def test_plot_density_1d_rejects_components_of_the_wrong_length():
     _, ax = plt.subplots()
     with pytest.raises(ValueError, match=r"component_densities must have shape \(50, n_components\)"):
         plotting.plot_density_1d(ax, np.zeros(10), grid, np.ones(50), np.ones((49, 2)))
+
+
+# --- plot_score_heatmap (lesson 05) -------------------------------------------
+
+def test_score_heatmap_has_one_cell_per_pair_and_outlines_the_best():
+    fig, ax = plt.subplots()
+    scores = np.array([[0.5, 0.7, np.nan], [0.6, 0.9, 0.8]])
+    image = plotting.plot_score_heatmap(ax, [1, 10, 100], [None, 5], scores, x_label="C", y_label="depth")
+    assert image.get_array().shape == (2, 3)
+    assert image.get_array().mask[0, 2]  # the missing combination is blank, not a colour
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "10", "100"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["None", "5"]
+    assert sorted(t.get_text() for t in ax.texts) == ["0.5", "0.6", "0.7", "0.8", "0.9"]
+    (outline,) = ax.patches
+    assert outline.get_xy() == (0.5, 0.5)  # column 1, row 1 holds the best score 0.9
+
+
+def test_score_heatmap_rejects_mismatched_shapes():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"scores must have shape \(n_y, n_x\) = \(2, 3\), got \(3, 2\)"):
+        plotting.plot_score_heatmap(ax, [1, 2, 3], [1, 2], np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="all NaN"):
+        plotting.plot_score_heatmap(ax, [1], [1], np.full((1, 1), np.nan))

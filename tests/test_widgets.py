@@ -102,3 +102,42 @@ def test_mixture_components_widget_is_a_slider_over_k(three_bumps):
 def test_mixture_components_widget_rejects_bad_settings(three_bumps, kwargs, message):
     with pytest.raises(ValueError, match=message):
         widgets.mixture_components_widget(three_bumps, **kwargs)
+
+
+# --- search heatmap: the widget and figure of lesson 05 -----------------------
+
+@pytest.fixture
+def search_rows():
+    """Rows as automl.results_table returns them, for a 2 x 2 x 2 grid."""
+    rows = []
+    for rank, (a, b, c) in enumerate([(a, b, c) for a in (1, 2) for b in (None, 3) for c in (0.1, 0.2)], 1):
+        rows.append({"rank": rank, "a": a, "b": b, "c": c, "mean_score": 1.0 - 0.05 * rank,
+                     "std_score": 0.01, "fit_time": 0.1})
+    return rows
+
+
+def test_search_heatmap_figure_draws_the_chosen_pair(search_rows):
+    fig = widgets.search_heatmap_figure(search_rows, "a", "c")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "a" and ax.get_ylabel() == "c"
+    assert ax.get_title() == "max over b"
+    assert ax.images[0].get_array().shape == (2, 2)
+
+
+def test_search_results_widget_offers_the_searched_parameters(search_rows):
+    box = widgets.search_results_widget(search_rows)
+    assert isinstance(box, ipywidgets.VBox)
+    x_menu, y_menu = box.children[0].children
+    assert list(x_menu.options) == ["a", "b", "c"]
+    assert (x_menu.value, y_menu.value) == ("a", "b")
+    y_menu.value = "c"  # redraws without error
+    box.children[1].value = "mean"
+
+
+def test_search_results_widget_rejects_bad_choices(search_rows):
+    with pytest.raises(ValueError, match=r"x_param must be one of the searched parameters \['a', 'b', 'c'\]"):
+        widgets.search_results_widget(search_rows, x_param="d")
+    with pytest.raises(ValueError, match="at least 2 parameters"):
+        widgets.search_results_widget([{"rank": 1, "a": 1, "mean_score": 0.5}])
+    with pytest.raises(ValueError, match="aggregate must be"):
+        widgets.search_results_widget(search_rows, aggregate="min")
