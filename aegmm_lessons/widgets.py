@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import plotting
-from .params import GMMParams
+from .gmm import GaussianMixtureEM
 from .repro import format_value
 from .validation import check_array_2d, check_positive_int
 
@@ -96,8 +96,6 @@ def mixture_density_1d(sample, n_components, *, grid=None, n_grid=200, random_st
         If the sample is not 1-D, is empty or not finite, if ``n_components``
         is not an integer in [1, n_samples], or if ``grid`` is not 1-D and finite.
     """
-    from sklearn.mixture import GaussianMixture
-
     X = _as_column(sample)
     n_components = check_positive_int("n_components", n_components)
     if n_components > X.shape[0]:
@@ -110,8 +108,8 @@ def mixture_density_1d(sample, n_components, *, grid=None, n_grid=200, random_st
         if np.ndim(grid) != 1:
             raise ValueError(f"grid must be 1-D of shape (n_grid,), got shape {np.shape(grid)}")
         grid = check_array_2d(np.reshape(grid, (-1, 1)), "grid")[:, 0]
-    model = GaussianMixture(n_components=n_components, random_state=random_state).fit(X)
-    params = GMMParams.from_sklearn(model)
+    model = GaussianMixtureEM(n_components=n_components, random_state=random_state).fit(X)
+    params = model.params_
     means = params.means[:, 0]
     stds = np.sqrt(params.full_covariances()[:, 0, 0])
     standardized = (grid[:, None] - means) / stds
