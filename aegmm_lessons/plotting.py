@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Ellipse, FancyBboxPatch
 
-__all__ = ["draw_gmm_ellipses", "image_grid", "COURSE_LESSONS", "COURSE_LINKS", "course_map", "plot_density_1d", "plot_score_heatmap"]
+__all__ = ["draw_gmm_ellipses", "image_grid", "COURSE_LESSONS", "COURSE_LINKS", "course_map", "plot_density_1d", "plot_score_heatmap", "tile_images", "plot_latent_manifold", "plot_latent_scatter", "plot_reconstructions", "plot_rate_distortion"]
 
 
 def draw_gmm_ellipses(ax, params, dims=(0, 1), n_std=(1.0, 2.0), color="k", alpha_scale=0.4):
@@ -269,3 +269,167 @@ def plot_score_heatmap(ax, x_values, y_values, scores, *, x_label="x", y_label="
     if title is not None:
         ax.set_title(title, fontsize=10)
     return image
+
+
+# --- lesson 04: VAE pictures --------------------------------------------------
+
+def tile_images(images, image_shape, n_rows, n_cols):
+    """Arrange flat images row by row into one mosaic array.
+
+    Parameters
+    ----------
+    images : array-like of shape (n_rows * n_cols, height * width)
+        In row-major order: ``images[r * n_cols + c]`` lands in row r, column c.
+    image_shape : tuple of int (height, width)
+    n_rows, n_cols : int
+
+    Returns
+    -------
+    ndarray of shape (n_rows * height, n_cols * width)
+    """
+    height, width = image_shape
+    images = np.asarray(images, dtype=float)
+    expected = (n_rows * n_cols, height * width)
+    if images.shape != expected:
+        raise ValueError(f"images must have shape {expected} for a {n_rows}x{n_cols} grid of "
+                         f"{height}x{width} images, got {images.shape}")
+    blocks = images.reshape(n_rows, n_cols, height, width)
+    return blocks.transpose(0, 2, 1, 3).reshape(n_rows * height, n_cols * width)
+
+
+def plot_latent_manifold(ax, images, image_shape, grid_values, dims=(0, 1), cmap="gray_r"):
+    """Decoded images of a square grid of latent points, placed at their coordinates.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    images : array-like of shape (n * n, height * width)
+        Row-major from the top row: row r holds ``z[dims[1]] = grid_values[n - 1 - r]``,
+        column c holds ``z[dims[0]] = grid_values[c]`` (as made by
+        ``widgets.latent_grid``).
+    image_shape : tuple of int (height, width)
+    grid_values : array-like of shape (n,)
+        Evenly spaced latent coordinates, increasing.
+    dims : tuple of two int, default (0, 1)
+        Latent dimensions on the x and y axes (for the labels).
+    cmap : str, default 'gray_r'
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
+    """
+    grid_values = np.asarray(grid_values, dtype=float)
+    n = grid_values.shape[0]
+    if grid_values.ndim != 1 or n < 2 or np.any(np.diff(grid_values) <= 0):
+        raise ValueError(f"grid_values must be 1-D, increasing, with at least 2 values, got {grid_values!r}")
+    mosaic = tile_images(images, image_shape, n, n)
+    half_step = 0.5 * (grid_values[1] - grid_values[0])
+    extent = (grid_values[0] - half_step, grid_values[-1] + half_step,
+              grid_values[0] - half_step, grid_values[-1] + half_step)
+    image = ax.imshow(mosaic, cmap=cmap, extent=extent, vmin=0.0, vmax=1.0)
+    ax.set_xlabel(f"z[{dims[0]}]")
+    ax.set_ylabel(f"z[{dims[1]}]")
+    return image
+
+
+def plot_latent_scatter(ax, codes, labels=None, dims=(0, 1), cmap="tab10", size=8):
+    """Latent codes as points, coloured by label, with a legend per label.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    codes : array-like of shape (n_samples, latent_dim)
+    labels : array-like of shape (n_samples,), optional
+    dims : tuple of two int, default (0, 1)
+    cmap : str, default 'tab10'
+    size : float, default 8
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    codes = np.asarray(codes, dtype=float)
+    if codes.ndim != 2 or codes.shape[1] <= max(dims):
+        raise ValueError(f"codes must have shape (n_samples, latent_dim > {max(dims)}), got {codes.shape}")
+    x, y = codes[:, dims[0]], codes[:, dims[1]]
+    if labels is None:
+        ax.scatter(x, y, s=size, color="#34495e")
+    else:
+        labels = np.asarray(labels)
+        if labels.shape != (codes.shape[0],):
+            raise ValueError(f"labels must have shape ({codes.shape[0]},), got {labels.shape}")
+        colours = plt.get_cmap(cmap)
+        for index, label in enumerate(np.unique(labels)):
+            chosen = labels == label
+            ax.scatter(x[chosen], y[chosen], s=size, color=colours(index % colours.N), label=str(label))
+        ax.legend(fontsize=7, markerscale=1.5, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    ax.set_xlabel(f"z[{dims[0]}]")
+    ax.set_ylabel(f"z[{dims[1]}]")
+    return ax
+
+
+def plot_reconstructions(originals, reconstructions, image_shape, ax_size=0.8, cmap="gray_r"):
+    """Originals (top row) above their reconstructions (bottom row).
+
+    Parameters
+    ----------
+    originals : array-like of shape (n_images, height * width)
+    reconstructions : array-like of shape (n_images, height * width)
+    image_shape : tuple of int (height, width)
+    ax_size : float, default 0.8
+        Size of one cell in inches.
+    cmap : str, default 'gray_r'
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    originals = np.asarray(originals, dtype=float)
+    reconstructions = np.asarray(reconstructions, dtype=float)
+    if originals.shape != reconstructions.shape:
+        raise ValueError(f"originals and reconstructions must have the same shape, got {originals.shape} "
+                         f"and {reconstructions.shape}")
+    fig = image_grid(np.vstack([originals, reconstructions]), image_shape, n_cols=len(originals),
+                     ax_size=ax_size, cmap=cmap)
+    for row, name in enumerate(("original", "reconstruction")):
+        fig.axes[row * len(originals)].set_title(name, fontsize=8, loc="left")
+    return fig
+
+
+def plot_rate_distortion(ax, rates, distortions, labels=None, floor=None):
+    """Rate (KL) against distortion (reconstruction), one point per model.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    rates : array-like of shape (n_models,)
+        KL(q(z|x) || p(z)) in nats per example.
+    distortions : array-like of shape (n_models,)
+        Expected negative log-likelihood in nats per example.
+    labels : sequence of str, optional
+        One annotation per point (e.g. ``'beta = 4'``).
+    floor : float, optional
+        Smallest achievable distortion, drawn as a horizontal line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    rates = np.asarray(rates, dtype=float)
+    distortions = np.asarray(distortions, dtype=float)
+    if rates.ndim != 1 or rates.shape != distortions.shape:
+        raise ValueError(f"rates and distortions must be 1-D of equal length, got {rates.shape} and "
+                         f"{distortions.shape}")
+    order = np.argsort(rates)
+    ax.plot(rates[order], distortions[order], marker="o", color="#2c3e50")
+    if labels is not None:
+        if len(labels) != rates.shape[0]:
+            raise ValueError(f"labels must have {rates.shape[0]} entries, got {len(labels)}")
+        for rate, distortion, label in zip(rates, distortions, labels):
+            ax.annotate(label, (rate, distortion), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    if floor is not None:
+        ax.axhline(floor, ls="--", color="#c0392b", lw=1, label="reconstruction floor")
+        ax.legend(fontsize=8, frameon=False)
+    ax.set_xlabel("rate: KL (nats per example)")
+    ax.set_ylabel("distortion: reconstruction (nats per example)")
+    return ax

@@ -25,6 +25,11 @@ __all__ = [
     "mixture_components_widget",
     "search_heatmap_figure",
     "search_results_widget",
+    "LatentGrid",
+    "latent_grid",
+    "decode_latent_point",
+    "latent_grid_figure",
+    "latent_explorer_widget",
 ]
 
 
@@ -284,3 +289,160 @@ def search_results_widget(search_or_rows, x_param=None, y_param=None, aggregate=
     output = ipywidgets.interactive_output(show, controls)
     return ipywidgets.VBox([ipywidgets.HBox([controls["x_param"], controls["y_param"]]),
                             controls["aggregate"], output])
+
+
+# --- lesson 04: what does each point of a VAE's latent space decode to? ------
+
+LatentGrid = namedtuple("LatentGrid", ["grid_values", "z", "images", "dims"])
+LatentGrid.__doc__ = """A square grid of latent points and their decoded images.
+
+Fields
+------
+grid_values : ndarray of shape (n_per_side,)
+    Evenly spaced coordinates from -limit to limit.
+z : ndarray of shape (n_per_side ** 2, latent_dim)
+    Row-major from the top row: row r has ``z[dims[1]] = grid_values[-1 - r]``,
+    column c has ``z[dims[0]] = grid_values[c]``; the other coordinates are
+    those of ``center``.
+images : ndarray of shape (n_per_side ** 2, n_features)
+    ``decode(z)``.
+dims : tuple of two int
+"""
+
+
+def _check_latent_dims(latent_dim, dims):
+    latent_dim = check_positive_int("latent_dim", latent_dim)
+    dims = tuple(int(d) for d in dims)
+    if len(dims) != 2 or dims[0] == dims[1] or not all(0 <= d < latent_dim for d in dims):
+        raise ValueError(f"dims must be two different latent dimensions in [0, {latent_dim}), got {dims}")
+    return latent_dim, dims
+
+
+def _decode_checked(decode, Z, n_features=None):
+    images = np.asarray(decode(Z), dtype=float)
+    if images.ndim != 2 or images.shape[0] != Z.shape[0] or (n_features and images.shape[1] != n_features):
+        width = n_features if n_features else "n_features"
+        raise ValueError(f"decode must map shape {Z.shape} to ({Z.shape[0]}, {width}), got {images.shape}")
+    return images
+
+
+def latent_grid(decode, latent_dim, n_per_side=12, limit=2.5, dims=(0, 1), center=None):
+    """Decode a square grid of latent points spanning [-limit, limit] in two dimensions.
+
+    Parameters
+    ----------
+    decode : callable
+        Maps latent points of shape (n_points, latent_dim) to images of shape
+        (n_points, n_features), e.g. ``functools.partial(vae.decode, model)``.
+    latent_dim : int
+    n_per_side : int, default 12
+        At least 2.
+    limit : float, default 2.5
+        Half-width of the grid, in prior standard deviations.
+    dims : tuple of two int, default (0, 1)
+        The latent dimensions that vary.
+    center : array-like of shape (latent_dim,), optional
+        Values of the other coordinates (default: the prior mean, 0).
+
+    Returns
+    -------
+    LatentGrid
+    """
+    latent_dim, dims = _check_latent_dims(latent_dim, dims)
+    n_per_side = check_positive_int("n_per_side", n_per_side, minimum=2)
+    if not np.isfinite(limit) or limit <= 0:
+        raise ValueError(f"limit must be a positive number, got {limit!r}")
+    center = np.zeros(latent_dim) if center is None else np.asarray(center, dtype=float)
+    if center.shape != (latent_dim,):
+        raise ValueError(f"center must have shape ({latent_dim},), got {center.shape}")
+    grid_values = np.linspace(-limit, limit, n_per_side)
+    y, x = np.meshgrid(grid_values[::-1], grid_values, indexing="ij")
+    z = np.tile(center, (n_per_side**2, 1))
+    z[:, dims[0]], z[:, dims[1]] = x.ravel(), y.ravel()
+    return LatentGrid(grid_values, z, _decode_checked(decode, z), dims)
+
+
+def decode_latent_point(decode, z, image_shape):
+    """The image decoded from one latent point.
+
+    Parameters
+    ----------
+    decode : callable
+        As for :func:`latent_grid`.
+    z : array-like of shape (latent_dim,)
+    image_shape : tuple of int (height, width)
+
+    Returns
+    -------
+    ndarray of shape (height, width)
+    """
+    z = np.asarray(z, dtype=float)
+    if z.ndim != 1 or z.shape[0] < 1 or not np.all(np.isfinite(z)):
+        raise ValueError(f"z must be a finite 1-D latent point of shape (latent_dim,), got shape {z.shape}")
+    images = _decode_checked(decode, z[None, :], int(np.prod(image_shape)))
+    return images[0].reshape(image_shape)
+
+
+def latent_grid_figure(decode, latent_dim, image_shape, n_per_side=12, limit=2.5, dims=(0, 1),
+                       figsize=(5.0, 5.0)):
+    """Static figure: the decoded grid of :func:`latent_grid`, at its latent coordinates.
+
+    Parameters
+    ----------
+    decode : callable
+    latent_dim : int
+    image_shape : tuple of int (height, width)
+    n_per_side : int, default 12
+    limit : float, default 2.5
+    dims : tuple of two int, default (0, 1)
+    figsize : tuple of float, default (5, 5)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    grid = latent_grid(decode, latent_dim, n_per_side=n_per_side, limit=limit, dims=dims)
+    fig, ax = plt.subplots(figsize=figsize)
+    plotting.plot_latent_manifold(ax, grid.images, image_shape, grid.grid_values, dims=grid.dims)
+    ax.set_title(f"decoded grid, other coordinates at 0 (latent_dim = {latent_dim})", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def latent_explorer_widget(decode, latent_dim, image_shape, limit=3.0, step=0.1):
+    """One slider per latent coordinate, showing the decoded image of z.
+
+    Parameters
+    ----------
+    decode : callable
+        As for :func:`latent_grid`.
+    latent_dim : int
+    image_shape : tuple of int (height, width)
+    limit : float, default 3.0
+        Slider range [-limit, limit], in prior standard deviations.
+    step : float, default 0.1
+
+    Returns
+    -------
+    ipywidgets.HBox
+        The sliders beside the image they drive.
+    """
+    latent_dim = check_positive_int("latent_dim", latent_dim)
+    if not np.isfinite(limit) or limit <= 0:
+        raise ValueError(f"limit must be a positive number, got {limit!r}")
+    sliders = {
+        f"z{j}": ipywidgets.FloatSlider(value=0.0, min=-limit, max=limit, step=step, description=f"z[{j}]",
+                                        continuous_update=False)
+        for j in range(latent_dim)
+    }
+
+    def show(**coordinates):
+        z = np.array([coordinates[f"z{j}"] for j in range(latent_dim)])
+        fig, ax = plt.subplots(figsize=(2.6, 2.6))
+        ax.imshow(decode_latent_point(decode, z, image_shape), cmap="gray_r", vmin=0.0, vmax=1.0)
+        ax.set_axis_off()
+        ax.set_title("z = (" + ", ".join(format_value(v, 2) for v in z) + ")", fontsize=8)
+        plt.show()
+
+    output = ipywidgets.interactive_output(show, sliders)
+    return ipywidgets.HBox([ipywidgets.VBox(list(sliders.values())), output])

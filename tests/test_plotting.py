@@ -101,3 +101,52 @@ def test_score_heatmap_rejects_mismatched_shapes():
         plotting.plot_score_heatmap(ax, [1, 2, 3], [1, 2], np.zeros((3, 2)))
     with pytest.raises(ValueError, match="all NaN"):
         plotting.plot_score_heatmap(ax, [1], [1], np.full((1, 1), np.nan))
+
+
+# --- lesson 04: VAE pictures ---------------------------------------------------
+
+def test_tile_images_places_image_r_c_in_row_r_column_c():
+    images = np.arange(6)[:, None] * np.ones((6, 4))  # six 2x2 images, image k filled with k
+    mosaic = plotting.tile_images(images, (2, 2), n_rows=2, n_cols=3)
+    assert mosaic.shape == (4, 6)
+    assert mosaic[0, 0] == 0 and mosaic[0, 2] == 1 and mosaic[0, 4] == 2
+    assert mosaic[2, 0] == 3 and mosaic[3, 5] == 5
+
+
+def test_tile_images_rejects_a_count_that_does_not_fill_the_grid():
+    with pytest.raises(ValueError, match=r"images must have shape \(6, 4\) for a 2x3 grid"):
+        plotting.tile_images(np.zeros((5, 4)), (2, 2), 2, 3)
+
+
+def test_plot_latent_manifold_rejects_decreasing_grid_values():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="increasing"):
+        plotting.plot_latent_manifold(ax, np.zeros((4, 4)), (2, 2), [1.0, -1.0])
+
+
+def test_plot_latent_scatter_draws_one_group_per_label():
+    fig, ax = plt.subplots()
+    codes = np.random.default_rng(0).normal(size=(30, 2))
+    plotting.plot_latent_scatter(ax, codes, np.repeat([0, 1, 2], 10))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["0", "1", "2"]
+
+
+def test_plot_latent_scatter_rejects_labels_of_the_wrong_length():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"labels must have shape \(5,\)"):
+        plotting.plot_latent_scatter(ax, np.zeros((5, 2)), np.zeros(4))
+
+
+def test_plot_reconstructions_puts_originals_above_reconstructions():
+    originals, reconstructions = np.zeros((3, 4)), np.ones((3, 4))
+    fig = plotting.plot_reconstructions(originals, reconstructions, (2, 2))
+    assert len(fig.axes) == 6
+    assert fig.axes[0].images[0].get_array().max() == 0
+    assert fig.axes[3].images[0].get_array().min() == 1
+
+
+def test_plot_rate_distortion_annotates_each_model_and_draws_the_floor():
+    fig, ax = plt.subplots()
+    plotting.plot_rate_distortion(ax, [3.0, 1.0, 0.2], [20.0, 23.0, 27.0], ["b=0.5", "b=1", "b=4"], floor=13.7)
+    assert [t.get_text() for t in ax.texts] == ["b=0.5", "b=1", "b=4"]
+    assert ax.lines[-1].get_ydata()[0] == pytest.approx(13.7)

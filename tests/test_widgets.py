@@ -141,3 +141,79 @@ def test_search_results_widget_rejects_bad_choices(search_rows):
         widgets.search_results_widget([{"rank": 1, "a": 1, "mean_score": 0.5}])
     with pytest.raises(ValueError, match="aggregate must be"):
         widgets.search_results_widget(search_rows, aggregate="min")
+
+
+# --- latent_grid / decode_latent_point: the pure functions behind lesson 04's explorer
+
+def linear_decoder(latent_dim, n_features=64, seed=0):
+    """A NumPy stand-in for a VAE decoder: sigmoid of a fixed linear map."""
+    weights = np.random.default_rng(seed).normal(size=(latent_dim, n_features))
+    return lambda Z: 1.0 / (1.0 + np.exp(-np.asarray(Z) @ weights))
+
+
+def test_latent_grid_spans_the_limits_in_the_chosen_dimensions_only():
+    grid = widgets.latent_grid(linear_decoder(3), 3, n_per_side=5, limit=2.0, dims=(0, 2))
+    assert grid.z.shape == (25, 3)
+    assert grid.images.shape == (25, 64)
+    np.testing.assert_allclose(grid.grid_values, np.linspace(-2, 2, 5))
+    np.testing.assert_array_equal(grid.z[:, 1], 0.0)
+    assert set(np.round(grid.z[:, 0], 12)) == set(np.round(grid.grid_values, 12))
+
+
+def test_latent_grid_rows_run_top_down_and_columns_left_right():
+    grid = widgets.latent_grid(linear_decoder(2), 2, n_per_side=4, limit=1.0)
+    first_row, first_column = grid.z[:4], grid.z[::4]
+    np.testing.assert_allclose(first_row[:, 0], grid.grid_values)
+    np.testing.assert_allclose(first_row[:, 1], grid.grid_values[-1])
+    np.testing.assert_allclose(first_column[:, 1], grid.grid_values[::-1])
+
+
+def test_latent_grid_images_are_the_decoder_outputs():
+    decode = linear_decoder(2)
+    grid = widgets.latent_grid(decode, 2, n_per_side=3)
+    np.testing.assert_allclose(grid.images, decode(grid.z))
+
+
+def test_latent_grid_keeps_the_other_coordinates_at_center():
+    center = np.array([0.0, 0.7, 0.0, -1.2])
+    grid = widgets.latent_grid(linear_decoder(4), 4, n_per_side=2, center=center)
+    np.testing.assert_array_equal(grid.z[:, 2], 0.0)
+    np.testing.assert_array_equal(grid.z[:, 3], -1.2)
+
+
+@pytest.mark.parametrize("dims", [(0, 0), (0, 2), (-1, 1)])
+def test_latent_grid_rejects_bad_dims(dims):
+    with pytest.raises(ValueError, match=r"dims must be two different latent dimensions in \[0, 2\)"):
+        widgets.latent_grid(linear_decoder(2), 2, dims=dims)
+
+
+def test_latent_grid_rejects_a_decoder_of_the_wrong_output_shape():
+    with pytest.raises(ValueError, match=r"decode must map shape \(4, 2\) to \(4, n_features\)"):
+        widgets.latent_grid(lambda Z: np.zeros(len(Z)), 2, n_per_side=2)
+
+
+def test_decode_latent_point_returns_one_image_of_image_shape():
+    decode = linear_decoder(2)
+    image = widgets.decode_latent_point(decode, [0.5, -1.0], (8, 8))
+    assert image.shape == (8, 8)
+    np.testing.assert_allclose(image.ravel(), decode(np.array([[0.5, -1.0]]))[0])
+
+
+def test_decode_latent_point_rejects_an_image_shape_of_the_wrong_size():
+    with pytest.raises(ValueError, match=r"decode must map shape \(1, 2\) to \(1, 16\), got \(1, 64\)"):
+        widgets.decode_latent_point(linear_decoder(2), [0.0, 0.0], (4, 4))
+
+
+def test_latent_grid_figure_draws_the_mosaic_at_latent_coordinates():
+    fig = widgets.latent_grid_figure(linear_decoder(2), 2, (8, 8), n_per_side=4, limit=1.5)
+    image = fig.axes[0].images[0]
+    assert image.get_array().shape == (32, 32)
+    left, right, bottom, top = image.get_extent()
+    assert left == pytest.approx(-2.0) and right == pytest.approx(2.0)
+
+
+def test_latent_explorer_widget_has_one_slider_per_latent_dimension():
+    box = widgets.latent_explorer_widget(linear_decoder(3), 3, (8, 8), limit=2.0)
+    sliders = box.children[0].children
+    assert [s.description for s in sliders] == ["z[0]", "z[1]", "z[2]"]
+    assert all(isinstance(s, ipywidgets.FloatSlider) and s.min == -2.0 and s.max == 2.0 for s in sliders)
