@@ -51,9 +51,12 @@ __all__ = [
 # empty component divides by a tiny number instead of zero.
 _NK_FLOOR = 10 * np.finfo(np.float64).eps
 
-# Rows per block in the E step: keeps the (block, K * d) intermediate in cache
-# and bounds memory for large n.
-_BLOCK_ROWS = 4096
+# Rows per block in the E step: keeps the (block, K * d) intermediates in cache
+# and bounds memory for large n. Small blocks also keep OpenBLAS single-threaded
+# per call, which on a busy 2-core machine was several times faster than its
+# threaded path (measured: 512 rows 0.05 s, 4096 rows 0.4 s per E step at
+# n=100,000, d=10, K=8).
+_BLOCK_ROWS = 512
 
 
 # ---------------------------------------------------------------------------
@@ -89,6 +92,63 @@ def _check_resp(resp, n_samples):
 # Densities and the E step
 
 
+def _component_terms(means, precisions_chol, covariance_type):
+    """What the E step needs of each component, flattened over (component, feature).
+
+    Returns
+    -------
+    scale : ndarray
+        (n_features, n_components * n_features) for 'full' (column block k is
+        ``U_k``), (n_components * n_features,) for 'diag' (``1 / sigma``).
+    shift : ndarray of shape (n_components * n_features,)
+        ``mu_k @ U_k`` (or ``mu_k / sigma_k``), so that ``x @ U_k - shift_k = (x - mu_k) @ U_k``.
+    constant : ndarray of shape (n_components,)
+        ``log det U_k - d/2 log(2 pi)``; ``log det U_k = -1/2 log det Sigma_k``.
+    """
+    n_components, n_features = means.shape
+    if covariance_type == "full":
+        diagonals = np.diagonal(precisions_chol, axis1=1, axis2=2)
+        scale = precisions_chol.transpose(1, 0, 2).reshape(n_features, n_components * n_features)
+        shift = (means[:, None, :] @ precisions_chol).reshape(-1)
+    else:
+        diagonals = precisions_chol
+        scale = precisions_chol.reshape(-1)
+        shift = (means * precisions_chol).reshape(-1)
+    constant = np.log(diagonals).sum(axis=1) - 0.5 * n_features * math.log(2 * math.pi)
+    return scale, shift, constant
+
+
+def _log_gaussian_prob_rows(X, scale, shift, constant):
+    """log N(x_i | mu_k, Sigma_k) (plus whatever ``constant`` holds) for a block of rows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_rows, n_features)
+    scale, shift, constant : from :func:`_component_terms`
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_components)
+    """
+    n_rows, n_features = X.shape
+    n_components = constant.shape[0]
+    if scale.ndim == 2:
+        # All components in one matrix product.
+        y = X @ scale
+    else:
+        y = (X[:, None, :] * scale.reshape(n_components, n_features)).reshape(n_rows, -1)
+    y -= shift
+    np.square(y, out=y)
+    # Sum over features as a matrix-vector product: faster than .sum(axis=-1) on short rows.
+    squared = (y.reshape(-1, n_features) @ np.ones(n_features)).reshape(n_rows, n_components)
+    return constant - 0.5 * squared
+
+
+def _row_blocks(n_samples):
+    """Slices of at most _BLOCK_ROWS rows covering range(n_samples)."""
+    return [slice(start, min(start + _BLOCK_ROWS, n_samples)) for start in range(0, n_samples, _BLOCK_ROWS)]
+
+
 def _log_gaussian_prob(X, means, precisions_chol, covariance_type):
     """log N(x_i | mu_k, Sigma_k) from precision Cholesky factors, no checks.
 
@@ -106,48 +166,47 @@ def _log_gaussian_prob(X, means, precisions_chol, covariance_type):
     -------
     ndarray of shape (n_samples, n_components)
     """
-    n_samples, n_features = X.shape
-    n_components = means.shape[0]
-    if covariance_type == "full":
-        log_det = np.log(np.diagonal(precisions_chol, axis1=1, axis2=2)).sum(axis=1)
-        # All components in one product: column block k of `stacked` is U_k.
-        stacked = precisions_chol.transpose(1, 0, 2).reshape(n_features, n_components * n_features)
-        shift = np.einsum("kd,kde->ke", means, precisions_chol).reshape(-1)
-        ones = np.ones(n_features)
-        squared = np.empty((n_samples, n_components))
-        for start in range(0, n_samples, _BLOCK_ROWS):
-            stop = min(start + _BLOCK_ROWS, n_samples)
-            y = X[start:stop] @ stacked
-            y -= shift
-            np.square(y, out=y)
-            squared[start:stop] = y.reshape(stop - start, n_components, n_features) @ ones
-    else:
-        log_det = np.log(precisions_chol).sum(axis=1)
-        precisions = precisions_chol**2
-        squared = (
-            np.sum(means**2 * precisions, axis=1)
-            - 2.0 * (X @ (means * precisions).T)
-            + (X**2) @ precisions.T
-        )
-    return -0.5 * (n_features * math.log(2 * math.pi) + squared) + log_det
+    terms = _component_terms(means, precisions_chol, covariance_type)
+    result = np.empty((X.shape[0], means.shape[0]))
+    for rows in _row_blocks(X.shape[0]):
+        result[rows] = _log_gaussian_prob_rows(X[rows], *terms)
+    return result
 
 
-def _log_resp(weighted_log_prob):
-    """Log-sum-exp over components: (log p(x_i) (n,), log responsibilities (n, K))."""
+def _log_sum_exp_rows(weighted_log_prob):
+    """Log-sum-exp over components, shifted by the row maximum so nothing under- or overflows.
+
+    Parameters
+    ----------
+    weighted_log_prob : ndarray of shape (n_rows, n_components)
+        ``log pi_k + log N(x_i | mu_k, Sigma_k)``; overwritten.
+
+    Returns
+    -------
+    log_norm : ndarray of shape (n_rows,)
+        ``log p(x_i)``.
+    log_resp : ndarray of shape (n_rows, n_components)
+        ``log r_ik = weighted_log_prob - log p(x_i)`` (the same buffer).
+    """
     top = weighted_log_prob.max(axis=1)
-    shifted = weighted_log_prob - top[:, None]
-    log_norm = np.log(np.exp(shifted) @ np.ones(shifted.shape[1])) + top
-    shifted += top[:, None]
-    shifted -= log_norm[:, None]
-    return log_norm, shifted
+    shifted = np.exp(weighted_log_prob - top[:, None])
+    log_norm = np.log(shifted @ np.ones(shifted.shape[1])) + top
+    weighted_log_prob -= log_norm[:, None]
+    return log_norm, weighted_log_prob
 
 
-def _e_step(X, params, precisions_chol=None):
-    if precisions_chol is None:
-        precisions_chol = params.precisions_cholesky()
-    weighted = _log_gaussian_prob(X, params.means, precisions_chol, params.covariance_type)
-    weighted += np.log(params.weights)
-    log_norm, log_resp = _log_resp(weighted)
+def _e_step(X, params):
+    """E step without checks: (mean log-likelihood, log_resp (n, K), log p(x_i) (n,))."""
+    scale, shift, constant = _component_terms(
+        params.means, params.precisions_cholesky(), params.covariance_type
+    )
+    constant = constant + np.log(params.weights)
+    log_resp = np.empty((X.shape[0], params.n_components))
+    log_norm = np.empty(X.shape[0])
+    for rows in _row_blocks(X.shape[0]):
+        log_norm[rows], log_resp[rows] = _log_sum_exp_rows(
+            _log_gaussian_prob_rows(X[rows], scale, shift, constant)
+        )
     return float(np.mean(log_norm)), log_resp, log_norm
 
 
@@ -214,14 +273,22 @@ def _m_step(X, resp, covariance_type, reg_covar):
     n_features = X.shape[1]
     nk = resp.sum(axis=0) + _NK_FLOOR
     means = (resp.T @ X) / nk[:, None]
+    # Centred before squaring (no E[x^2] - mu^2 cancellation, so a variance
+    # cannot come out negative for data far from the origin).
     if covariance_type == "full":
         covariances = np.empty((len(nk), n_features, n_features))
+        root_resp = np.sqrt(resp)
         for k, mean in enumerate(means):
-            diff = X - mean
-            covariances[k] = (resp[:, k] * diff.T) @ diff / nk[k]
+            weighted = X - mean
+            weighted *= root_resp[:, k : k + 1]
+            # W.T @ W of one buffer: BLAS syrk, half the work, exactly symmetric.
+            covariances[k] = weighted.T @ weighted / nk[k]
             covariances[k].flat[:: n_features + 1] += reg_covar
     else:
-        covariances = (resp.T @ (X * X)) / nk[:, None] - means**2 + reg_covar
+        covariances = np.empty((len(nk), n_features))
+        for k, mean in enumerate(means):
+            squared = np.square(X - mean)
+            covariances[k] = resp[:, k] @ squared / nk[k] + reg_covar
     return nk / nk.sum(), means, covariances
 
 
@@ -464,7 +531,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         check_is_fitted(self, "params_")
         return self.params_.check_data(X)
 
-    def _log_resp(self, X):
+    def _evaluate(self, X):
         return _e_step(self._check_X(X), self.params_)
 
     def score_samples(self, X):
@@ -478,7 +545,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        return self._log_resp(X)[2]
+        return self._evaluate(X)[2]
 
     def score(self, X, y=None):
         """Mean log-likelihood per sample (higher is better).
@@ -492,7 +559,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         -------
         float
         """
-        return self._log_resp(X)[0]
+        return self._evaluate(X)[0]
 
     def predict_proba(self, X):
         """Responsibilities of each component for each sample.
@@ -505,7 +572,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_components)
         """
-        return np.exp(self._log_resp(X)[1])
+        return np.exp(self._evaluate(X)[1])
 
     def predict(self, X):
         """Most responsible component of each sample.
@@ -518,7 +585,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        return np.argmax(self._log_resp(X)[1], axis=1)
+        return np.argmax(self._evaluate(X)[1], axis=1)
 
     def bic(self, X):
         """Bayesian information criterion ``-2 log L + p log n`` (lower is better).
