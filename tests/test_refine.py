@@ -1,0 +1,271 @@
+import numpy as np
+import pytest
+from scipy.optimize import check_grad
+
+from aegmm_lessons.gmm import GaussianMixtureEM, kmeans_init
+from aegmm_lessons.params import GMMParams
+from aegmm_lessons.refine import (
+    DEFAULT_TOL,
+    ParamLayout,
+    RefineResult,
+    negative_log_likelihood,
+    refine,
+    synthetic_latent_codes,
+)
+
+SHAPES = [(1, 1, "full"), (3, 1, "full"), (1, 3, "full"), (3, 4, "full"), (4, 2, "diag"), (1, 1, "diag")]
+
+
+def random_params(n_components, n_features, covariance_type="full", seed=0):
+    rng = np.random.default_rng(seed)
+    weights = rng.dirichlet(np.ones(n_components))
+    means = rng.normal(size=(n_components, n_features))
+    if covariance_type == "diag":
+        covariances = rng.uniform(0.3, 2.0, size=(n_components, n_features))
+    else:
+        factors = rng.normal(size=(n_components, n_features, n_features))
+        covariances = factors @ factors.transpose(0, 2, 1) + 0.5 * np.eye(n_features)
+    return GMMParams(weights, means, covariances, covariance_type)
+
+
+@pytest.fixture(scope="module")
+def separated():
+    X, _, _ = synthetic_latent_codes(400, 3, 3, separation=8.0, random_state=1)
+    return X, kmeans_init(X, 3, random_state=0)
+
+
+# ----- the layout -----
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_layout_size_is_the_number_of_free_parameters(shape):
+    params = random_params(*shape)
+    assert ParamLayout.from_params(params).size == params.n_parameters
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_layout_blocks_tile_the_vector_in_order(shape):
+    layout = ParamLayout(*shape)
+    slices = list(layout.slices().values())
+    assert slices[0].start == 0 and slices[-1].stop == layout.size
+    assert all(a.stop == b.start for a, b in zip(slices, slices[1:]))
+    for name, s in layout.slices().items():
+        assert s.stop - s.start == int(np.prod(layout.block_shapes()[name]))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_pack_then_unpack_returns_the_same_mixture_to_1e_12(shape):
+    params = random_params(*shape)
+    layout = ParamLayout.from_params(params)
+    again = layout.unpack(layout.pack(params))
+    for name in ("weights", "means", "covariances"):
+        np.testing.assert_allclose(getattr(again, name), getattr(params, name), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_unpack_then_pack_returns_the_same_vector_to_1e_12(shape):
+    layout = ParamLayout(*shape)
+    theta = np.random.default_rng(1).normal(scale=0.5, size=layout.size)
+    np.testing.assert_allclose(layout.pack(layout.unpack(theta)), theta, rtol=0, atol=1e-12)
+
+
+def test_first_logit_is_pinned_so_logits_are_log_weight_ratios():
+    params = random_params(4, 2)
+    logits = ParamLayout.from_params(params).split(ParamLayout.from_params(params).pack(params))["logits"]
+    np.testing.assert_allclose(logits, np.log(params.weights[1:] / params.weights[0]), atol=1e-12)
+
+
+def test_precision_factor_is_the_upper_cholesky_factor_of_the_precision():
+    params = random_params(3, 4)
+    layout = ParamLayout.from_params(params)
+    factors = layout.precisions_cholesky(layout.pack(params))
+    np.testing.assert_allclose(factors, params.precisions_cholesky(), atol=1e-12)
+    assert np.all(np.tril(factors[0], -1) == 0)
+
+
+@pytest.mark.parametrize("scale", [50.0, 300.0, 2000.0])
+def test_extreme_logits_still_give_positive_weights_summing_to_one(scale):
+    layout = ParamLayout(4, 2)
+    theta = np.zeros(layout.size)
+    theta[layout.slices()["logits"]] = [scale, -scale, 0.5 * scale]
+    weights = layout.unpack(theta).weights
+    assert np.all(weights > 0)
+    assert abs(weights.sum() - 1) < 1e-12
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+@pytest.mark.parametrize("log_scale", [-15.0, 15.0])
+def test_extreme_log_diagonals_and_off_diagonals_still_give_spd_covariances(covariance_type, log_scale):
+    layout = ParamLayout(3, 4, covariance_type)
+    rng = np.random.default_rng(2)
+    blocks = layout.split(rng.normal(size=layout.size))
+    blocks["log_diagonals"] = log_scale + rng.normal(size=blocks["log_diagonals"].shape)
+    blocks["off_diagonals"] = 30.0 * np.exp(log_scale) * rng.normal(size=blocks["off_diagonals"].shape)
+    params = layout.unpack(layout.join(blocks))  # GMMParams checks symmetry and Cholesky
+    for covariance in params.full_covariances():
+        assert np.all(np.linalg.eigvalsh(covariance) > 0)
+
+
+def test_unpack_rejects_a_vector_of_the_wrong_length_or_with_nan():
+    layout = ParamLayout(2, 3)
+    with pytest.raises(ValueError, match=r"shape \(19,\).*got \(18,\)"):
+        layout.unpack(np.zeros(18))
+    theta = np.zeros(layout.size)
+    theta[3] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        layout.unpack(theta)
+
+
+def test_pack_rejects_params_of_another_shape():
+    with pytest.raises(ValueError, match=r"\(2, 3, 'full'\).*expects \(2, 2, 'full'\)"):
+        ParamLayout(2, 2).pack(random_params(2, 3))
+
+
+def test_layout_rejects_bad_shapes():
+    with pytest.raises(ValueError, match="n_components"):
+        ParamLayout(0, 2)
+    with pytest.raises(ValueError, match="covariance_type"):
+        ParamLayout(2, 2, "spherical")
+
+
+# ----- the objective and its gradient -----
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_nll_is_minus_sklearn_mean_log_likelihood(shape):
+    params = random_params(*shape, seed=3)
+    X = np.random.default_rng(4).normal(scale=2.0, size=(60, params.n_features))
+    layout = ParamLayout.from_params(params)
+    value, _ = negative_log_likelihood(layout.pack(params), X, layout)
+    assert value == pytest.approx(-params.to_sklearn().score(X), abs=1e-10)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_gradient_matches_finite_differences_to_1e_5(shape, seed):
+    layout = ParamLayout(*shape)
+    rng = np.random.default_rng(seed)
+    theta = rng.normal(scale=0.7, size=layout.size)
+    X = rng.normal(scale=1.5, size=(80, layout.n_features))
+
+    def value(t):
+        return negative_log_likelihood(t, X, layout)[0]
+
+    def gradient(t):
+        return negative_log_likelihood(t, X, layout)[1]
+
+    error = check_grad(value, gradient, theta)
+    assert error <= 1e-5 * np.linalg.norm(gradient(theta))
+
+
+def test_gradient_vanishes_at_ems_optimum(separated):
+    X, start = separated
+    em = GaussianMixtureEM(3, init=start, tol=1e-13, reg_covar=0.0, max_iter=5000).fit(X)
+    layout = ParamLayout.from_params(em.params_)
+    _, gradient = negative_log_likelihood(layout.pack(em.params_), X, layout)
+    assert np.max(np.abs(gradient)) < 1e-5
+
+
+def test_nll_rejects_data_of_the_wrong_width_and_a_foreign_layout():
+    layout = ParamLayout(2, 3)
+    with pytest.raises(ValueError, match="X has 2 features.*n_features = 3"):
+        negative_log_likelihood(np.zeros(layout.size), np.zeros((5, 2)), layout)
+    with pytest.raises(ValueError, match="layout must be a ParamLayout"):
+        negative_log_likelihood(np.zeros(layout.size), np.zeros((5, 3)), (2, 3))
+
+
+# ----- refine -----
+
+
+@pytest.mark.parametrize("method", ["L-BFGS-B", "BFGS"])
+def test_refine_from_kmeans_reaches_ems_optimum_to_1e_6(separated, method):
+    X, start = separated
+    em = GaussianMixtureEM(3, init=start, tol=1e-12, reg_covar=0.0, max_iter=5000).fit(X)
+    result = refine(start, X, method=method)
+    assert isinstance(result, RefineResult)
+    assert result.success, result.message
+    assert abs(result.log_likelihood - em.score(X)) <= 1e-6
+    assert result.params.to_sklearn().score(X) == pytest.approx(result.log_likelihood, abs=1e-10)
+
+
+def test_refine_reports_what_the_optimizer_did(separated):
+    X, start = separated
+    result = refine(start, X, method="L-BFGS-B")
+    assert result.method == "L-BFGS-B" and result.gradient == "exact"
+    assert result.nfev >= result.nit >= 1
+    assert result.history.shape == (result.nit + 1,)
+    assert result.history[0] == pytest.approx(start.to_sklearn().score(X), abs=1e-10)
+    assert result.history[-1] == pytest.approx(result.log_likelihood, abs=1e-12)
+    assert np.all(np.diff(result.history) >= -1e-12)
+    assert result.seconds >= 0
+    for covariance in result.params.full_covariances():
+        np.linalg.cholesky(covariance)
+
+
+def test_refine_with_finite_differences_pays_one_evaluation_per_parameter(separated):
+    X, start = separated
+    exact = refine(start, X, method="BFGS")
+    finite = refine(start, X, method="BFGS", gradient="finite-difference", tol=1e-5)
+    assert finite.nfev >= start.n_parameters * finite.nit
+    assert finite.nfev > 10 * exact.nfev
+    assert abs(finite.log_likelihood - exact.log_likelihood) < 1e-4
+
+
+def test_refine_works_for_diagonal_covariances():
+    X, _, _ = synthetic_latent_codes(300, 2, 2, separation=6.0, random_state=3)
+    start = kmeans_init(X, 2, covariance_type="diag", random_state=0)
+    em = GaussianMixtureEM(2, covariance_type="diag", init=start, tol=1e-12, reg_covar=0.0, max_iter=5000).fit(X)
+    result = refine(start, X)
+    assert result.params.covariance_type == "diag"
+    assert abs(result.log_likelihood - em.score(X)) <= 1e-6
+
+
+def test_default_tolerances_cover_every_method():
+    assert set(DEFAULT_TOL) == {"L-BFGS-B", "BFGS"}
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"method": "Nelder-Mead"}, "method must be one of"),
+        ({"gradient": "autodiff"}, "gradient must be one of"),
+        ({"tol": 0.0}, "tol must be a positive"),
+        ({"max_iter": 0}, "max_iter must be an integer >= 1"),
+    ],
+)
+def test_refine_rejects_unknown_options(separated, kwargs, message):
+    X, start = separated
+    with pytest.raises(ValueError, match=message):
+        refine(start, X, **kwargs)
+
+
+def test_refine_rejects_data_of_the_wrong_width_or_with_nan(separated):
+    X, start = separated
+    with pytest.raises(ValueError, match="X has 2 features, but the mixture expects n_features = 3"):
+        refine(start, X[:, :2])
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="X must be finite, got 1 NaN"):
+        refine(start, bad)
+    with pytest.raises(ValueError, match="params must be a GMMParams"):
+        refine({"weights": [1.0]}, X)
+
+
+# ----- the stand-in for latent codes -----
+
+
+def test_synthetic_codes_have_the_requested_shapes_and_are_seeded():
+    X, labels, params = synthetic_latent_codes(200, 10, 10, separation=3.0, random_state=5)
+    assert X.shape == (200, 10) and labels.shape == (200,)
+    assert (params.n_components, params.n_features) == (10, 10)
+    again, _, _ = synthetic_latent_codes(200, 10, 10, separation=3.0, random_state=5)
+    np.testing.assert_array_equal(X, again)
+
+
+def test_synthetic_codes_separation_scales_only_the_means():
+    _, _, near = synthetic_latent_codes(50, 4, 3, separation=1.0, random_state=0)
+    _, _, far = synthetic_latent_codes(50, 4, 3, separation=5.0, random_state=0)
+    np.testing.assert_allclose(far.means, 5.0 * near.means)
+    np.testing.assert_allclose(far.covariances, near.covariances)
+    with pytest.raises(ValueError, match="separation"):
+        synthetic_latent_codes(separation=-1.0)
