@@ -44,6 +44,8 @@ __all__ = [
     "VAE",
     "fit_vae",
     "elbo",
+    "log_marginal_likelihood",
+    "posterior",
     "encode",
     "decode",
     "sample",
@@ -478,9 +480,41 @@ def _check_input(X, n_features, likelihood=None, name="X"):
     return X
 
 
+# Rows per direct call of the encoder or decoder: calling the Keras models on
+# NumPy chunks avoids tracing a predict function for every new model.
+CHUNK_ROWS = 4096
+
+
+def _apply(network, X):
+    """Outputs of ``network`` on float64 rows, computed in chunks, as float64 arrays."""
+    chunks = [network(X[start:start + CHUNK_ROWS].astype("float32"), training=False)
+              for start in range(0, X.shape[0], CHUNK_ROWS)]
+    if isinstance(chunks[0], (list, tuple)):
+        return [np.concatenate([ops.convert_to_numpy(c[i]) for c in chunks]).astype(np.float64)
+                for i in range(len(chunks[0]))]
+    return np.concatenate([ops.convert_to_numpy(c) for c in chunks]).astype(np.float64)
+
+
 def _posterior(model, X):
-    z_mean, z_log_var, _ = model.encoder.predict(X.astype("float32"), verbose=0)
-    return z_mean.astype(np.float64), z_log_var.astype(np.float64)
+    z_mean, z_log_var, _ = _apply(model.encoder, X)
+    return z_mean, z_log_var
+
+
+def posterior(model, X):
+    """Parameters of q_phi(z | x) for each row of ``X``.
+
+    Parameters
+    ----------
+    model : VAE
+    X : array-like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    z_mean : ndarray of shape (n_samples, latent_dim)
+    z_log_var : ndarray of shape (n_samples, latent_dim)
+    """
+    model = _check_model(model)
+    return _posterior(model, _check_input(X, model.n_features))
 
 
 def encode(model, X):
@@ -515,7 +549,7 @@ def decode(model, Z):
     Z = check_array_2d(Z, "Z")
     if Z.shape[1] != model.latent_dim:
         raise ValueError(f"Z has {Z.shape[1]} columns, but the model expects latent_dim = {model.latent_dim}")
-    return model.decoder.predict(Z.astype("float32"), verbose=0).astype(np.float64)
+    return _apply(model.decoder, Z)
 
 
 def sample(model, n, random_state=0):
@@ -567,11 +601,49 @@ def elbo(model, X, n_samples=1, random_state=0):
     rng = np.random.default_rng(random_state)
     epsilon = rng.standard_normal((n_samples,) + z_mean.shape)
     z = (z_mean + np.exp(0.5 * z_log_var) * epsilon).reshape(-1, model.latent_dim)
-    x_hat = decode(model, z).reshape(n_samples, *X.shape)
-    if model.likelihood == "bernoulli":
-        nll = bernoulli_nll(X, x_hat)
-    else:
-        nll = gaussian_nll(X, x_hat, np.asarray(model.log_var(), dtype=np.float64))
+    nll = _negative_log_likelihood(model, X, decode(model, z).reshape(n_samples, *X.shape))
     reconstruction = float(nll.mean())
     kl = float(gaussian_kl(z_mean, z_log_var).mean())
     return {"elbo": -(reconstruction + kl), "reconstruction": reconstruction, "kl": kl}
+
+
+def _negative_log_likelihood(model, X, x_hat):
+    """-log p_theta(x | z) in float64, shape x_hat.shape[:-1]."""
+    if model.likelihood == "bernoulli":
+        return bernoulli_nll(X, x_hat)
+    return gaussian_nll(X, x_hat, ops.convert_to_numpy(model.log_var()).astype(np.float64))
+
+
+def log_marginal_likelihood(model, X, n_samples=100, random_state=0):
+    """Importance-sampled estimate of log p_theta(x), in nats per example.
+
+    log p(x) ~ log (1/K) sum_k p_theta(x | z_k) p(z_k) / q_phi(z_k | x), z_k ~ q_phi(z | x).
+    By Jensen's inequality its expectation lies between the ELBO (K = 1) and
+    log p(x), and it rises towards log p(x) as K grows (Burda et al., 2016).
+
+    Parameters
+    ----------
+    model : VAE
+    X : array-like of shape (n_examples, n_features)
+    n_samples : int, default 100
+        Importance samples K per example.
+    random_state : int, default 0
+
+    Returns
+    -------
+    float
+        Mean over examples of the estimate.
+    """
+    model = _check_model(model)
+    X = _check_input(X, model.n_features, model.likelihood)
+    n_samples = check_positive_int("n_samples", n_samples)
+    z_mean, z_log_var = _posterior(model, X)
+    epsilon = np.random.default_rng(random_state).standard_normal((n_samples,) + z_mean.shape)
+    z = z_mean + np.exp(0.5 * z_log_var) * epsilon
+    x_hat = decode(model, z.reshape(-1, model.latent_dim)).reshape(n_samples, *X.shape)
+    log_prior = -0.5 * np.sum(LOG_2PI + np.square(z), axis=-1)
+    log_q = -0.5 * np.sum(LOG_2PI + z_log_var + np.square(epsilon), axis=-1)
+    log_weights = log_prior - log_q - _negative_log_likelihood(model, X, x_hat)
+    peak = log_weights.max(axis=0)
+    estimate = peak + np.log(np.mean(np.exp(log_weights - peak), axis=0))
+    return float(estimate.mean())

@@ -236,6 +236,20 @@ def test_elbo_is_reproducible_with_the_same_random_state(trained, digits):
     assert vae.elbo(trained, digits.X_test, random_state=3) == vae.elbo(trained, digits.X_test, random_state=3)
 
 
+def test_importance_sampled_log_likelihood_lies_above_the_elbo(trained, digits):
+    X = digits.X_test[:100]
+    bound = vae.elbo(trained, X, n_samples=20)["elbo"]
+    assert vae.log_marginal_likelihood(trained, X, n_samples=50) > bound
+    # With one importance sample the estimate is an unbiased estimate of the ELBO.
+    assert vae.log_marginal_likelihood(trained, X, n_samples=1) == pytest.approx(bound, abs=1.0)
+
+
+def test_posterior_returns_mean_and_log_variance_of_q(trained, digits):
+    z_mean, z_log_var = vae.posterior(trained, digits.X_test[:6])
+    assert z_mean.shape == z_log_var.shape == (6, 2)
+    np.testing.assert_allclose(z_mean, vae.encode(trained, digits.X_test[:6]))
+
+
 def test_encode_decode_and_sample_shapes(trained, digits):
     codes = vae.encode(trained, digits.X_test[:10])
     assert codes.shape == (10, 2)
