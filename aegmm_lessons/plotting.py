@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Ellipse, FancyBboxPatch
 
-__all__ = ["draw_gmm_ellipses", "image_grid", "COURSE_LESSONS", "COURSE_LINKS", "course_map", "plot_density_1d", "plot_score_heatmap", "tile_images", "plot_latent_manifold", "plot_latent_scatter", "plot_reconstructions", "plot_rate_distortion"]
+__all__ = ["draw_gmm_ellipses", "image_grid", "COURSE_LESSONS", "COURSE_LINKS", "course_map", "plot_density_1d", "plot_score_heatmap", "tile_images", "plot_latent_manifold", "plot_latent_scatter", "plot_reconstructions", "plot_rate_distortion", "plot_em_state", "plot_log_likelihood_history"]
 
 
 def draw_gmm_ellipses(ax, params, dims=(0, 1), n_std=(1.0, 2.0), color="k", alpha_scale=0.4):
@@ -432,4 +432,76 @@ def plot_rate_distortion(ax, rates, distortions, labels=None, floor=None):
         ax.legend(fontsize=8, frameon=False)
     ax.set_xlabel("rate: KL (nats per example)")
     ax.set_ylabel("distortion: reconstruction (nats per example)")
+    return ax
+
+
+# --- lesson 01: EM for Gaussian mixtures ---------------------------------------
+
+def plot_em_state(ax, X, params, title=None, dims=(0, 1), size=6):
+    """Data coloured by responsibilities, with the mixture's ellipses on top.
+
+    Each point's colour mixes the component colours in proportion to its
+    responsibilities, so soft assignments show as blended colours.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    X : array-like of shape (n_samples, n_features)
+    params : GMMParams
+        The mixture; ``n_features`` must match X. At most 10 components
+        (one colour of the ``tab10`` cycle each).
+    title : str, optional
+    dims : tuple of two int, default (0, 1)
+        The two features drawn.
+    size : float, default 6
+        Marker size.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from .gmm import e_step
+
+    if params.n_components > 10:
+        raise ValueError(f"plot_em_state colours at most 10 components, got {params.n_components}")
+    X = params.check_data(X)
+    _, log_resp = e_step(X, params)
+    palette = np.array(plt.get_cmap("tab10").colors)[: params.n_components]
+    colours = np.clip(np.exp(log_resp) @ palette, 0.0, 1.0)
+    i, j = dims
+    ax.scatter(X[:, i], X[:, j], c=colours, s=size, linewidths=0)
+    draw_gmm_ellipses(ax, params, dims=dims)
+    ax.set_xlabel(f"$x_{i + 1}$")
+    ax.set_ylabel(f"$x_{j + 1}$")
+    if title is not None:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def plot_log_likelihood_history(ax, log_likelihood, current=None, label="EM"):
+    """Mean log-likelihood against the iteration, optionally marking one iteration.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    log_likelihood : array-like of shape (n_iter,)
+        Mean log-likelihood per sample after each iteration (index 0 is the start).
+    current : int, optional
+        Iteration to mark.
+    label : str, default 'EM'
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    log_likelihood = np.asarray(log_likelihood, dtype=float)
+    if log_likelihood.ndim != 1 or log_likelihood.size == 0:
+        raise ValueError(f"log_likelihood must be 1-D and non-empty, got shape {log_likelihood.shape}")
+    ax.plot(np.arange(log_likelihood.size), log_likelihood, marker=".", label=label)
+    if current is not None:
+        if not 0 <= current < log_likelihood.size:
+            raise ValueError(f"current must be in [0, {log_likelihood.size - 1}], got {current}")
+        ax.plot(current, log_likelihood[current], marker="o", ms=10, mfc="none", color="C3")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("mean log-likelihood")
     return ax

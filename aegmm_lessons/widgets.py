@@ -30,6 +30,10 @@ __all__ = [
     "decode_latent_point",
     "latent_grid_figure",
     "latent_explorer_widget",
+    "EMTrajectory",
+    "em_trajectory",
+    "em_steps_figure",
+    "em_steps_widget",
 ]
 
 
@@ -446,3 +450,123 @@ def latent_explorer_widget(decode, latent_dim, image_shape, limit=3.0, step=0.1)
 
     output = ipywidgets.interactive_output(show, sliders)
     return ipywidgets.HBox([ipywidgets.VBox(list(sliders.values())), output])
+
+
+# --- lesson 01: EM step by step ------------------------------------------------
+
+EMTrajectory = namedtuple("EMTrajectory", ["params", "log_likelihood"])
+EMTrajectory.__doc__ = """The mixtures EM visits from one start.
+
+Fields
+------
+params : tuple of GMMParams, length n_iter + 1
+    ``params[0]`` is the start, ``params[t]`` the mixture after t iterations.
+log_likelihood : ndarray of shape (n_iter + 1,)
+    Mean log-likelihood per sample of each ``params[t]``.
+"""
+
+
+def em_trajectory(X, init, n_iter, reg_covar=1e-6):
+    """Run ``n_iter`` EM iterations from ``init`` and keep every mixture on the way.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    init : GMMParams
+        The start; its ``covariance_type`` is kept.
+    n_iter : int
+        Iterations, at least 1.
+    reg_covar : float, default 1e-6
+
+    Returns
+    -------
+    EMTrajectory
+    """
+    from .gmm import e_step, m_step
+    from .params import GMMParams
+
+    if not isinstance(init, GMMParams):
+        raise ValueError(f"init must be a GMMParams, got {type(init).__name__}")
+    X = init.check_data(X)
+    n_iter = check_positive_int("n_iter", n_iter)
+    params = [init]
+    log_likelihood = []
+    for _ in range(n_iter):
+        mean_log_likelihood, log_resp = e_step(X, params[-1])
+        log_likelihood.append(mean_log_likelihood)
+        params.append(m_step(X, np.exp(log_resp), params[-1].covariance_type, reg_covar))
+    log_likelihood.append(e_step(X, params[-1])[0])
+    return EMTrajectory(params=tuple(params), log_likelihood=np.array(log_likelihood))
+
+
+def _check_iteration(trajectory, iteration):
+    last = len(trajectory.params) - 1
+    if isinstance(iteration, bool) or not isinstance(iteration, (int, np.integer)) or not 0 <= iteration <= last:
+        raise ValueError(f"iteration must be an integer in [0, {last}], got {iteration!r}")
+    return int(iteration)
+
+
+def _em_title(trajectory, iteration):
+    return f"iteration {iteration}: mean log-likelihood {format_value(trajectory.log_likelihood[iteration])}"
+
+
+def em_steps_figure(X, trajectory, iterations=(0, 1, 2, 5, 10, 30), n_cols=3, ax_size=3.0):
+    """Static grid: the mixture after each of ``iterations``, from :func:`em_trajectory`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    trajectory : EMTrajectory
+    iterations : sequence of int, default (0, 1, 2, 5, 10, 30)
+        Each in [0, n_iter].
+    n_cols : int, default 3
+    ax_size : float, default 3.0
+        Size of one panel in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    iterations = [_check_iteration(trajectory, t) for t in iterations]
+    if not iterations:
+        raise ValueError("iterations must list at least one iteration, got none")
+    n_cols = check_positive_int("n_cols", n_cols)
+    n_rows = -(-len(iterations) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(n_cols * ax_size, n_rows * ax_size),
+                             sharex=True, sharey=True, squeeze=False)
+    for ax in axes.ravel()[len(iterations):]:
+        ax.set_axis_off()
+    for ax, t in zip(axes.ravel(), iterations):
+        plotting.plot_em_state(ax, X, trajectory.params[t], title=_em_title(trajectory, t))
+    fig.tight_layout()
+    return fig
+
+
+def em_steps_widget(X, trajectory, value=0):
+    """A slider over EM iterations: the mixture and where it is on the log-likelihood curve.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    trajectory : EMTrajectory
+    value : int, default 0
+        Iteration shown first.
+
+    Returns
+    -------
+    ipywidgets.VBox
+    """
+    value = _check_iteration(trajectory, value)
+    X = trajectory.params[0].check_data(X)
+
+    def show(iteration):
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+        plotting.plot_em_state(left, X, trajectory.params[iteration], title=_em_title(trajectory, iteration))
+        plotting.plot_log_likelihood_history(right, trajectory.log_likelihood, current=iteration)
+        fig.tight_layout()
+        plt.show()
+
+    slider = ipywidgets.IntSlider(value=value, min=0, max=len(trajectory.params) - 1, description="iteration",
+                                  continuous_update=False)
+    output = ipywidgets.interactive_output(show, {"iteration": slider})
+    return ipywidgets.VBox([slider, output])

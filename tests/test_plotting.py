@@ -150,3 +150,39 @@ def test_plot_rate_distortion_annotates_each_model_and_draws_the_floor():
     plotting.plot_rate_distortion(ax, [3.0, 1.0, 0.2], [20.0, 23.0, 27.0], ["b=0.5", "b=1", "b=4"], floor=13.7)
     assert [t.get_text() for t in ax.texts] == ["b=0.5", "b=1", "b=4"]
     assert ax.lines[-1].get_ydata()[0] == pytest.approx(13.7)
+
+
+# --- lesson 01: EM pictures ---------------------------------------------------------
+
+def _two_component_params():
+    from aegmm_lessons import GMMParams
+
+    return GMMParams([0.4, 0.6], [[0.0, 0.0], [8.0, 2.0]], np.stack([np.eye(2), [[1.0, 0.3], [0.3, 0.5]]]))
+
+
+def test_plot_em_state_colours_points_by_responsibility_and_draws_ellipses():
+    params = _two_component_params()
+    X = np.array([[0.0, 0.0], [8.0, 2.0], [4.0, 1.0]])
+    fig, ax = plt.subplots()
+    plotting.plot_em_state(ax, X, params, title="start")
+    colours = ax.collections[0].get_facecolors()[:, :3]
+    palette = np.array(plt.get_cmap("tab10").colors)
+    np.testing.assert_allclose(colours[0], palette[0], atol=1e-3)
+    np.testing.assert_allclose(colours[1], palette[1], atol=1e-3)
+    assert len(ax.patches) == 2 * params.n_components
+    assert ax.get_title() == "start"
+
+
+def test_plot_em_state_rejects_data_of_another_width():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="X has 3 features, but the mixture expects n_features = 2"):
+        plotting.plot_em_state(ax, np.zeros((4, 3)), _two_component_params())
+
+
+def test_plot_log_likelihood_history_marks_the_current_iteration():
+    fig, ax = plt.subplots()
+    plotting.plot_log_likelihood_history(ax, [-3.0, -2.0, -1.5], current=1)
+    marker = ax.lines[1]
+    assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (1, -2.0)
+    with pytest.raises(ValueError, match=r"current must be in \[0, 2\], got 3"):
+        plotting.plot_log_likelihood_history(ax, [-3.0, -2.0, -1.5], current=3)

@@ -217,3 +217,68 @@ def test_latent_explorer_widget_has_one_slider_per_latent_dimension():
     sliders = box.children[0].children
     assert [s.description for s in sliders] == ["z[0]", "z[1]", "z[2]"]
     assert all(isinstance(s, ipywidgets.FloatSlider) and s.min == -2.0 and s.max == 2.0 for s in sliders)
+
+
+# --- em_trajectory: the pure function behind lesson 01's widget ---------------------
+
+@pytest.fixture
+def blobs_2d():
+    rng = np.random.default_rng(1)
+    centers = np.array([[0.0, 0.0], [4.0, 1.0], [1.0, 4.0]])
+    return np.vstack([rng.normal(c, 0.8, size=(80, 2)) for c in centers])
+
+
+def test_em_trajectory_follows_the_estimator_from_the_same_start(blobs_2d):
+    from aegmm_lessons.gmm import GaussianMixtureEM, kmeans_init
+
+    init = kmeans_init(blobs_2d, 3, random_state=0)
+    trajectory = widgets.em_trajectory(blobs_2d, init, 15)
+    assert len(trajectory.params) == 16 and trajectory.log_likelihood.shape == (16,)
+    assert trajectory.params[0] is init
+    model = GaussianMixtureEM(3, init=init, tol=0, max_iter=15)
+    with pytest.warns(Warning, match="did not converge"):
+        model.fit(blobs_2d)
+    np.testing.assert_allclose(trajectory.log_likelihood[:-1], model.log_likelihood_history_, rtol=1e-12)
+    np.testing.assert_allclose(trajectory.params[-1].means, model.params_.means, rtol=1e-12)
+    np.testing.assert_allclose(trajectory.log_likelihood[-1], model.score(blobs_2d), rtol=1e-12)
+
+
+def test_em_trajectory_log_likelihood_never_decreases(blobs_2d):
+    from aegmm_lessons import GMMParams
+
+    start = GMMParams(np.full(3, 1 / 3), blobs_2d[:3], np.stack([np.eye(2)] * 3))
+    trajectory = widgets.em_trajectory(blobs_2d, start, 25)
+    assert np.all(np.diff(trajectory.log_likelihood) >= -1e-12)
+
+
+def test_em_trajectory_rejects_bad_input(blobs_2d):
+    from aegmm_lessons.gmm import kmeans_init
+
+    init = kmeans_init(blobs_2d, 3, random_state=0)
+    with pytest.raises(ValueError, match="init must be a GMMParams, got ndarray"):
+        widgets.em_trajectory(blobs_2d, blobs_2d[:3], 5)
+    with pytest.raises(ValueError, match="n_iter must be an integer >= 1, got 0"):
+        widgets.em_trajectory(blobs_2d, init, 0)
+    with pytest.raises(ValueError, match="X has 3 features, but the mixture expects n_features = 2"):
+        widgets.em_trajectory(np.zeros((5, 3)), init, 2)
+
+
+def test_em_steps_figure_has_one_panel_per_iteration(blobs_2d):
+    from aegmm_lessons.gmm import kmeans_init
+
+    trajectory = widgets.em_trajectory(blobs_2d, kmeans_init(blobs_2d, 3, random_state=0), 5)
+    fig = widgets.em_steps_figure(blobs_2d, trajectory, iterations=(0, 1, 5), n_cols=2)
+    visible = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_title().split(":")[0] for ax in visible] == ["iteration 0", "iteration 1", "iteration 5"]
+    with pytest.raises(ValueError, match=r"iteration must be an integer in \[0, 5\], got 6"):
+        widgets.em_steps_figure(blobs_2d, trajectory, iterations=(0, 6))
+
+
+def test_em_steps_widget_is_a_slider_over_iterations(blobs_2d):
+    from aegmm_lessons.gmm import kmeans_init
+
+    trajectory = widgets.em_trajectory(blobs_2d, kmeans_init(blobs_2d, 3, random_state=0), 4)
+    box = widgets.em_steps_widget(blobs_2d, trajectory, value=2)
+    slider = box.children[0]
+    assert isinstance(slider, ipywidgets.IntSlider)
+    assert (slider.min, slider.max, slider.value) == (0, 4, 2)
