@@ -16,7 +16,8 @@ what a search costs, what it finds, and how optimistic its best score is:
   labels, usable as ``scoring=`` for any estimator with ``score`` / ``bic``
   (``GaussianMixtureEM``, ``AutoencoderGMM``, scikit-learn's ``GaussianMixture``).
 
-Nothing here imports TensorFlow.
+Nothing here imports TensorFlow at import time; :class:`VAEEstimator` loads
+``aegmm_lessons.vae`` (and with it Keras) when it is first fitted.
 """
 
 import difflib
@@ -27,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from sklearn.base import BaseEstimator, DensityMixin, clone, is_classifier
 from sklearn.model_selection import GridSearchCV, ParameterGrid, check_cv
 
 from .repro import format_seconds
@@ -48,6 +49,7 @@ __all__ = [
     "log_likelihood_scorer",
     "neg_bic_scorer",
     "make_unsupervised_scorer",
+    "VAEEstimator",
 ]
 
 
@@ -652,3 +654,83 @@ def make_unsupervised_scorer(criterion="log_likelihood"):
     if criterion not in _UNSUPERVISED:
         raise ValueError(f"criterion must be one of {sorted(_UNSUPERVISED)}, got {criterion!r}")
     return _UNSUPERVISED[criterion]
+
+
+# --------------------------------------------------------------------------- VAE as an estimator
+
+
+class VAEEstimator(DensityMixin, BaseEstimator):
+    """``vae.fit_vae`` as a scikit-learn estimator scored by held-out ELBO.
+
+    So that ``GridSearchCV`` can choose ``latent_dim`` and ``beta`` without
+    labels: ``score(X)`` is the ELBO of ``X`` in nats per example (larger is
+    better), always the true ELBO (``beta = 1``) whatever ``beta`` training used.
+
+    Parameters
+    ----------
+    latent_dim : int, default 2
+    hidden_units : tuple of int, default (64,)
+    beta : float, default 1.0
+        Weight of the KL term during training.
+    likelihood : {'auto', 'bernoulli', 'gaussian'}, default 'auto'
+    epochs : int, default 50
+    batch_size : int, default 64
+    learning_rate : float, default 1e-3
+    n_elbo_samples : int, default 1
+        Monte Carlo draws of z per example in :meth:`score`.
+    random_state : int, default 0
+        Seeds training and the draws of :meth:`score`.
+
+    Attributes
+    ----------
+    model_ : vae.VAE
+        The trained model.
+    n_features_in_ : int
+    """
+
+    def __init__(self, latent_dim=2, *, hidden_units=(64,), beta=1.0, likelihood="auto", epochs=50,
+                 batch_size=64, learning_rate=1e-3, n_elbo_samples=1, random_state=0):
+        self.latent_dim = latent_dim
+        self.hidden_units = hidden_units
+        self.beta = beta
+        self.likelihood = likelihood
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.n_elbo_samples = n_elbo_samples
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Train a VAE on ``X`` of shape (n_samples, n_features); ``y`` is ignored. Returns self."""
+        from .vae import fit_vae  # loads Keras: only estimators that are fitted pay for it
+
+        X = check_array_2d(X)
+        self.model_ = fit_vae(
+            X, latent_dim=self.latent_dim, hidden_units=self.hidden_units, beta=self.beta,
+            likelihood=self.likelihood, epochs=self.epochs, batch_size=self.batch_size,
+            learning_rate=self.learning_rate, random_state=self.random_state,
+        )
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "model_"):
+            raise ValueError("this VAEEstimator is not fitted yet: call fit(X) first")
+
+    def elbo(self, X):
+        """``vae.elbo`` of ``X``: dict with ``elbo``, ``reconstruction``, ``kl`` (nats per example)."""
+        from .vae import elbo
+
+        self._check_fitted()
+        return elbo(self.model_, X, n_samples=self.n_elbo_samples, random_state=self.random_state)
+
+    def score(self, X, y=None):
+        """Held-out ELBO of ``X`` of shape (n_samples, n_features), nats per example; ``y`` is ignored."""
+        return _finite(self.elbo(X)["elbo"], "ELBO", self)
+
+    def transform(self, X):
+        """Posterior means of ``X``: ndarray of shape (n_samples, latent_dim)."""
+        from .vae import encode
+
+        self._check_fitted()
+        return encode(self.model_, X)

@@ -310,3 +310,45 @@ def test_searched_parameters_are_the_grid_names(svc_search):
     assert automl.searched_parameters(svc_search) == ["C", "gamma"]
     with pytest.raises(ValueError, match="no rows"):
         automl.searched_parameters([])
+
+
+def test_grid_search_over_our_em_chooses_the_true_k_without_labels(blobs):
+    from aegmm_lessons.gmm import GaussianMixtureEM
+
+    X, _ = blobs
+    search = GridSearchCV(GaussianMixtureEM(random_state=0), {"n_components": [1, 2, 3, 4, 5]},
+                          scoring=automl.neg_bic_scorer, cv=KFold(3, shuffle=True, random_state=0)).fit(X)
+    assert search.best_params_ == {"n_components": 3}
+    rows = automl.results_table(search)
+    assert [r["n_components"] for r in rows][:1] == [3]
+
+
+# --------------------------------------------------------------------------- VAE as an estimator
+
+
+def test_vae_estimator_is_searchable_and_scored_by_held_out_elbo():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import ShuffleSplit
+
+    from aegmm_lessons import vae
+
+    X = load_digits().data[:240] / 16.0
+    X_fit, X_held_out = X[:180], X[180:]
+    estimator = automl.VAEEstimator(latent_dim=2, hidden_units=(16,), epochs=1, batch_size=60)
+    search = GridSearchCV(estimator, {"beta": [0.5, 1.0]},
+                          cv=ShuffleSplit(1, test_size=0.5, random_state=0)).fit(X_fit)
+    rows = automl.results_table(search)
+    assert [r["beta"] for r in sorted(rows, key=lambda r: r["beta"])] == [0.5, 1.0]
+    assert np.all(np.isfinite([r["mean_score"] for r in rows]))
+    best = search.best_estimator_
+    assert best.score(X_held_out) == pytest.approx(vae.elbo(best.model_, X_held_out)["elbo"])
+    assert best.transform(X_held_out).shape == (60, 2)
+
+
+def test_vae_estimator_clones_and_refuses_to_score_before_fit():
+    from sklearn.base import clone
+
+    estimator = automl.VAEEstimator(latent_dim=3, beta=0.5)
+    assert clone(estimator).get_params() == estimator.get_params()
+    with pytest.raises(ValueError, match="not fitted"):
+        estimator.score(np.zeros((2, 4)))
