@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Ellipse, FancyBboxPatch
 
-__all__ = ["draw_gmm_ellipses", "image_grid", "COURSE_LESSONS", "COURSE_LINKS", "course_map", "plot_density_1d", "plot_score_heatmap", "tile_images", "plot_latent_manifold", "plot_latent_scatter", "plot_reconstructions", "plot_rate_distortion", "plot_em_state", "plot_log_likelihood_history"]
+__all__ = ["draw_gmm_ellipses", "image_grid", "COURSE_LESSONS", "COURSE_LINKS", "course_map", "plot_density_1d", "plot_score_heatmap", "tile_images", "plot_latent_manifold", "plot_latent_scatter", "plot_reconstructions", "plot_rate_distortion", "plot_em_state", "plot_log_likelihood_history", "plot_convergence_gap", "plot_iterations_by_separation"]
 
 
 def draw_gmm_ellipses(ax, params, dims=(0, 1), n_std=(1.0, 2.0), color="k", alpha_scale=0.4):
@@ -504,4 +504,86 @@ def plot_log_likelihood_history(ax, log_likelihood, current=None, label="EM"):
         ax.plot(current, log_likelihood[current], marker="o", ms=10, mfc="none", color="C3")
     ax.set_xlabel("iteration")
     ax.set_ylabel("mean log-likelihood")
+    return ax
+
+
+# --- lesson 03: EM against direct (quasi-Newton) maximization ---------------
+
+def plot_convergence_gap(ax, rows, target=None, floor=1e-12):
+    """How far each optimizer is from the best log-likelihood, per iteration (log scale).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    rows : sequence of dict
+        Rows of :func:`aegmm_lessons.refine.compare_optimizers`: each with
+        ``optimizer`` (label) and ``history`` (mean log-likelihood from
+        iteration 0 on).
+    target : float, optional
+        Reference log-likelihood; by default the largest value in any history.
+    floor : float, default 1e-12
+        Gaps below this are drawn at ``floor`` (a log axis has no zero).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    rows = list(rows)
+    if not rows:
+        raise ValueError("rows must contain at least one optimizer run, got 0")
+    histories = [np.asarray(row["history"], dtype=float) for row in rows]
+    for row, history in zip(rows, histories):
+        if history.ndim != 1 or history.size == 0 or not np.all(np.isfinite(history)):
+            raise ValueError(f"history of {row['optimizer']!r} must be a finite non-empty 1-D array")
+    if target is None:
+        target = max(history.max() for history in histories)
+    for row, history in zip(rows, histories):
+        ax.semilogy(np.arange(history.size), np.maximum(target - history, floor), label=row["optimizer"])
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("best - mean log-likelihood")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_iterations_by_separation(ax, study, highlight=None, key="to_converge"):
+    """Iterations each optimizer needs, against the separation of the components.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    study : dict of float to list of dict
+        From :func:`aegmm_lessons.refine.convergence_by_separation`.
+    highlight : float, optional
+        A separation to mark with a vertical line.
+    key : str, default 'to_converge'
+        The row entry to plot; runs that never converged (None) are drawn at
+        their iteration count with an open marker.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if not study:
+        raise ValueError("study must hold at least one separation, got none")
+    separations = sorted(study)
+    names = [row["optimizer"] for row in study[separations[0]]]
+    for index, name in enumerate(names):
+        color = f"C{index}"
+        values, missed = [], []
+        for separation in separations:
+            row = next(r for r in study[separation] if r["optimizer"] == name)
+            reached = row[key] is not None
+            values.append(row[key] if reached else row["iterations"])
+            missed.append(not reached)
+        values, missed = np.array(values, dtype=float), np.array(missed)
+        ax.plot(separations, values, color=color, label=name, marker="o")
+        if missed.any():
+            ax.plot(np.array(separations)[missed], values[missed], linestyle="none", marker="o",
+                    markersize=11, mfc="none", color=color, label=f"{name}: stopped before converging")
+    if highlight is not None:
+        ax.axvline(highlight, color="0.5", linestyle=":")
+    ax.set_yscale("log")
+    ax.set_xlabel("separation of the means (standard deviations)")
+    ax.set_ylabel("iterations to within 1e-6")
+    ax.legend(fontsize=8)
     return ax

@@ -28,12 +28,14 @@ No TensorFlow here: NumPy and SciPy only.
 
 import numbers
 import time
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.optimize import minimize
+from sklearn.exceptions import ConvergenceWarning
 
 from .params import COVARIANCE_TYPES, GMMParams
 from .validation import check_array_2d, check_positive_int
@@ -44,6 +46,10 @@ __all__ = [
     "negative_log_likelihood",
     "refine",
     "synthetic_latent_codes",
+    "OPTIMIZERS",
+    "compare_optimizers",
+    "iterations_to_reach",
+    "convergence_by_separation",
     "METHODS",
     "DEFAULT_TOL",
     "GRADIENTS",
@@ -664,3 +670,150 @@ def refine(params, X, *, method="L-BFGS-B", gradient="exact", tol=None, max_iter
         gradient=gradient,
         seconds=seconds,
     )
+
+
+# ---------------------------------------------------------------------------
+# Measuring EM against direct maximization (lesson 03's table, curves, widget)
+
+# Display name -> (method, gradient) of refine, or None for the package's EM.
+OPTIMIZERS = {
+    "EM": None,
+    "BFGS, finite differences": ("BFGS", "finite-difference"),
+    "BFGS, exact gradient": ("BFGS", "exact"),
+    "L-BFGS-B, exact gradient": ("L-BFGS-B", "exact"),
+}
+# Forward differences carry errors of about sqrt(machine epsilon) times the
+# gradient's scale, so a tighter gradient tolerance than this only ends in
+# "precision loss".
+FINITE_DIFFERENCE_TOL = 1e-6
+
+
+def compare_optimizers(X, start, optimizers=tuple(OPTIMIZERS), *, em_tol=1e-10, max_iter=5000):
+    """Run EM and direct maximization from the same start, measured in one run.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    start : GMMParams
+        Common starting mixture (e.g. :func:`aegmm_lessons.gmm.kmeans_init`).
+    optimizers : sequence of str, default all of ``OPTIMIZERS``
+        Names from ``OPTIMIZERS``.
+    em_tol : float, default 1e-10
+        EM stops when the mean log-likelihood changes by less than this; EM
+        runs without ``reg_covar`` so that it maximizes the same likelihood.
+    max_iter : int, default 5000
+
+    Returns
+    -------
+    list of dict
+        One row per optimizer, with ``optimizer``, ``evaluations`` (likelihood
+        evaluations: one E step per EM iteration), ``iterations``,
+        ``seconds``, ``log_likelihood`` (final mean), ``converged`` (EM met
+        ``em_tol`` before ``max_iter``; the optimizer reported success) and
+        ``history`` (ndarray of shape (iterations + 1,), mean log-likelihood
+        from the start on).
+    """
+    from .gmm import GaussianMixtureEM
+
+    if not isinstance(start, GMMParams):
+        raise ValueError(f"start must be a GMMParams, got {type(start).__name__}")
+    X = start.check_data(X)
+    unknown = [name for name in optimizers if name not in OPTIMIZERS]
+    if unknown or not len(optimizers):
+        raise ValueError(f"optimizers must be names from {tuple(OPTIMIZERS)}, got {tuple(optimizers)}")
+    rows = []
+    for name in optimizers:
+        if OPTIMIZERS[name] is None:
+            em = GaussianMixtureEM(
+                start.n_components, covariance_type=start.covariance_type, init=start,
+                tol=em_tol, reg_covar=0.0, max_iter=max_iter,
+            )
+            began = time.perf_counter()
+            with warnings.catch_warnings():
+                # an EM run stopped by max_iter is reported in the row ("converged")
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                em.fit(X)
+            seconds = time.perf_counter() - began
+            final = em.score(X)
+            # the history holds the E steps (from the start); add the last M step's result
+            history = np.append(em.log_likelihood_history_, final)
+            rows.append({"optimizer": name, "evaluations": int(em.n_iter_), "iterations": int(em.n_iter_),
+                         "seconds": seconds, "log_likelihood": float(final), "converged": bool(em.converged_),
+                         "history": history})
+        else:
+            method, gradient = OPTIMIZERS[name]
+            tol = FINITE_DIFFERENCE_TOL if gradient == "finite-difference" else None
+            result = refine(start, X, method=method, gradient=gradient, tol=tol, max_iter=max_iter)
+            rows.append({"optimizer": name, "evaluations": result.nfev, "iterations": result.nit,
+                         "seconds": result.seconds, "log_likelihood": result.log_likelihood,
+                         "converged": result.success, "history": result.history})
+    return rows
+
+
+def iterations_to_reach(history, target, tol=1e-6):
+    """First iteration whose mean log-likelihood is within ``tol`` of ``target``.
+
+    Parameters
+    ----------
+    history : array-like of shape (n_iterations + 1,)
+        Mean log-likelihood from the start (index 0) on.
+    target : float
+        The best log-likelihood known (e.g. the largest final value of the runs
+        being compared).
+    tol : float, default 1e-6
+
+    Returns
+    -------
+    int or None
+        None if the run never got within ``tol`` (it stopped elsewhere, e.g.
+        at another local optimum).
+    """
+    history = np.asarray(history, dtype=np.float64)
+    if history.ndim != 1 or history.size == 0:
+        raise ValueError(f"history must be a non-empty 1-D array, got shape {history.shape}")
+    reached = np.flatnonzero(history >= target - tol)
+    return int(reached[0]) if reached.size else None
+
+
+def convergence_by_separation(separations, *, n_samples=600, n_features=3, n_components=3,
+                              optimizers=("EM", "L-BFGS-B, exact gradient"), max_iter=1000,
+                              random_state=0, tol=1e-6):
+    """EM against L-BFGS-B on mixtures that overlap more or less.
+
+    For each separation, :func:`synthetic_latent_codes` draws a sample (the
+    same mixture shape, only its means scaled), k-means gives the common
+    start, and :func:`compare_optimizers` runs the optimizers.
+
+    Parameters
+    ----------
+    separations : sequence of float
+        Values of ``separation`` (distance between means in standard deviations).
+    n_samples, n_features, n_components : int, default 600, 3, 3
+    optimizers : sequence of str, default EM and exact-gradient L-BFGS-B
+    max_iter : int, default 1000
+        Iteration cap of every run (EM is slow under heavy overlap).
+    random_state : int, default 0
+        Seeds the data and k-means.
+    tol : float, default 1e-6
+        Converged means within ``tol`` of the best final log-likelihood.
+
+    Returns
+    -------
+    dict of float to list of dict
+        For each separation, the rows of :func:`compare_optimizers`, each with
+        ``to_converge`` added (:func:`iterations_to_reach` of the best final
+        value; None for a run that stopped elsewhere).
+    """
+    from .gmm import kmeans_init
+
+    study = {}
+    for separation in separations:
+        X, _, _ = synthetic_latent_codes(n_samples, n_features, n_components, separation=separation,
+                                         random_state=random_state)
+        start = kmeans_init(X, n_components, reg_covar=0.0, random_state=random_state)
+        rows = compare_optimizers(X, start, optimizers, max_iter=max_iter)
+        best = max(row["log_likelihood"] for row in rows)
+        for row in rows:
+            row["to_converge"] = iterations_to_reach(row["history"], best, tol)
+        study[float(separation)] = rows
+    return study

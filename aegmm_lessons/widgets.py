@@ -34,6 +34,8 @@ __all__ = [
     "em_trajectory",
     "em_steps_figure",
     "em_steps_widget",
+    "convergence_figure",
+    "convergence_widget",
 ]
 
 
@@ -569,4 +571,66 @@ def em_steps_widget(X, trajectory, value=0):
     slider = ipywidgets.IntSlider(value=value, min=0, max=len(trajectory.params) - 1, description="iteration",
                                   continuous_update=False)
     output = ipywidgets.interactive_output(show, {"iteration": slider})
+    return ipywidgets.VBox([slider, output])
+
+
+# --- lesson 03: how many iterations do EM and L-BFGS-B need as components overlap? ---
+
+def _check_separation(study, separation):
+    if not study:
+        raise ValueError("study must hold at least one separation, got none")
+    if separation not in study:
+        raise ValueError(f"separation must be one of {sorted(study)}, got {separation!r}")
+    return separation
+
+
+def convergence_figure(study, separation, figsize=(10, 3.8)):
+    """Convergence at one separation beside iterations against separation.
+
+    Parameters
+    ----------
+    study : dict of float to list of dict
+        From :func:`aegmm_lessons.refine.convergence_by_separation`.
+    separation : float
+        A key of ``study``: the runs shown on the left, marked on the right.
+    figsize : tuple of float, default (10, 3.8)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    separation = _check_separation(study, separation)
+    fig, (left, right) = plt.subplots(1, 2, figsize=figsize)
+    plotting.plot_convergence_gap(left, study[separation])
+    left.set_title(f"separation {format_value(separation)}: distance to the best log-likelihood", fontsize=9)
+    plotting.plot_iterations_by_separation(right, study, highlight=separation)
+    right.set_title("iterations to get within 1e-6 of the best", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def convergence_widget(study, value=None):
+    """A slider over the separations of a precomputed study (see :func:`convergence_figure`).
+
+    Parameters
+    ----------
+    study : dict of float to list of dict
+        From :func:`aegmm_lessons.refine.convergence_by_separation`.
+    value : float, optional
+        Separation shown first; by default the smallest.
+
+    Returns
+    -------
+    ipywidgets.VBox
+    """
+    separations = sorted(study) if study else []
+    value = _check_separation(study, separations[0] if value is None and separations else value)
+
+    def show(separation):
+        convergence_figure(study, separation)
+        plt.show()
+
+    slider = ipywidgets.SelectionSlider(options=separations, value=value, description="separation",
+                                        continuous_update=False)
+    output = ipywidgets.interactive_output(show, {"separation": slider})
     return ipywidgets.VBox([slider, output])

@@ -186,3 +186,42 @@ def test_plot_log_likelihood_history_marks_the_current_iteration():
     assert (marker.get_xdata()[0], marker.get_ydata()[0]) == (1, -2.0)
     with pytest.raises(ValueError, match=r"current must be in \[0, 2\], got 3"):
         plotting.plot_log_likelihood_history(ax, [-3.0, -2.0, -1.5], current=3)
+
+
+# --- lesson 03: convergence of EM and direct maximization -------------------
+
+def _fake_study():
+    def rows(em_to_converge, em_iterations):
+        return [
+            {"optimizer": "EM", "iterations": em_iterations, "to_converge": em_to_converge,
+             "history": -1.0 - 0.5 ** np.arange(em_iterations + 1)},
+            {"optimizer": "L-BFGS-B, exact gradient", "iterations": 12, "to_converge": 9,
+             "history": -1.0 - 0.1 ** np.arange(13)},
+        ]
+    return {2.0: rows(None, 1000), 8.0: rows(5, 8)}
+
+
+def test_plot_convergence_gap_draws_one_line_per_optimizer_down_to_the_floor():
+    fig, ax = plt.subplots()
+    plotting.plot_convergence_gap(ax, _fake_study()[8.0], target=-1.0, floor=1e-12)
+    assert len(ax.get_lines()) == 2
+    assert ax.get_yscale() == "log"
+    assert np.min(ax.get_lines()[1].get_ydata()) == pytest.approx(1e-12)
+
+
+def test_plot_convergence_gap_rejects_empty_or_nan_histories():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.plot_convergence_gap(ax, [])
+    with pytest.raises(ValueError, match="'EM'.*finite"):
+        plotting.plot_convergence_gap(ax, [{"optimizer": "EM", "history": [np.nan]}])
+
+
+def test_plot_iterations_by_separation_marks_runs_that_stopped_before_converging():
+    fig, ax = plt.subplots()
+    plotting.plot_iterations_by_separation(ax, _fake_study(), highlight=2.0)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "EM: stopped before converging" in labels
+    assert "L-BFGS-B, exact gradient: stopped before converging" not in labels
+    em_line = ax.get_lines()[labels.index("EM")]
+    np.testing.assert_array_equal(em_line.get_ydata(), [1000, 5])

@@ -6,8 +6,12 @@ from aegmm_lessons.gmm import GaussianMixtureEM, kmeans_init
 from aegmm_lessons.params import GMMParams
 from aegmm_lessons.refine import (
     DEFAULT_TOL,
+    OPTIMIZERS,
     ParamLayout,
     RefineResult,
+    compare_optimizers,
+    convergence_by_separation,
+    iterations_to_reach,
     negative_log_likelihood,
     refine,
     synthetic_latent_codes,
@@ -269,3 +273,48 @@ def test_synthetic_codes_separation_scales_only_the_means():
     np.testing.assert_allclose(far.covariances, near.covariances)
     with pytest.raises(ValueError, match="separation"):
         synthetic_latent_codes(separation=-1.0)
+
+
+# ----- measuring EM against refine -----
+
+
+def test_compare_optimizers_runs_every_optimizer_from_the_same_start(separated):
+    X, start = separated
+    rows = compare_optimizers(X, start)
+    assert [row["optimizer"] for row in rows] == list(OPTIMIZERS)
+    best = max(row["log_likelihood"] for row in rows)
+    for row in rows:
+        assert row["history"].shape == (row["iterations"] + 1,)
+        assert row["history"][0] == pytest.approx(start.to_sklearn().score(X), abs=1e-10)
+        assert row["converged"]
+        assert abs(row["log_likelihood"] - best) < 1e-6
+    evaluations = {row["optimizer"]: row["evaluations"] for row in rows}
+    assert evaluations["BFGS, finite differences"] > 10 * evaluations["BFGS, exact gradient"]
+
+
+def test_compare_optimizers_reports_em_stopped_by_its_iteration_cap(separated):
+    X, start = separated
+    (row,) = compare_optimizers(X, start, ["EM"], max_iter=1)
+    assert row["iterations"] == 1 and not row["converged"]
+
+
+def test_compare_optimizers_rejects_unknown_names(separated):
+    X, start = separated
+    with pytest.raises(ValueError, match="optimizers must be names from"):
+        compare_optimizers(X, start, ["Newton"])
+
+
+def test_iterations_to_reach_finds_the_first_iteration_within_tol():
+    history = [-3.0, -2.0, -1.5, -1.0000001, -1.0]
+    assert iterations_to_reach(history, -1.0, tol=1e-6) == 3
+    assert iterations_to_reach(history, -0.5, tol=1e-6) is None
+    with pytest.raises(ValueError, match="non-empty 1-D"):
+        iterations_to_reach([], -1.0)
+
+
+def test_convergence_by_separation_marks_how_fast_each_run_got_to_the_best_value():
+    study = convergence_by_separation([8.0], n_samples=200, n_features=2, n_components=2)
+    (rows,) = study.values()
+    assert [row["optimizer"] for row in rows] == ["EM", "L-BFGS-B, exact gradient"]
+    for row in rows:
+        assert 0 <= row["to_converge"] <= row["iterations"]

@@ -282,3 +282,31 @@ def test_em_steps_widget_is_a_slider_over_iterations(blobs_2d):
     slider = box.children[0]
     assert isinstance(slider, ipywidgets.IntSlider)
     assert (slider.min, slider.max, slider.value) == (0, 4, 2)
+
+
+# --- convergence_figure / convergence_widget: lesson 03's separation slider ---
+
+@pytest.fixture(scope="module")
+def small_study():
+    from aegmm_lessons.refine import convergence_by_separation
+
+    return convergence_by_separation([3.0, 8.0], n_samples=200, n_features=2, n_components=2)
+
+
+def test_convergence_figure_shows_the_runs_and_the_separation_summary(small_study):
+    fig = widgets.convergence_figure(small_study, 8.0)
+    left, right = fig.axes[:2]
+    assert len(left.get_lines()) == len(small_study[8.0])
+    assert "separation 8" in left.get_title()
+
+
+def test_convergence_figure_rejects_a_separation_outside_the_study(small_study):
+    with pytest.raises(ValueError, match=r"one of \[3.0, 8.0\], got 5.0"):
+        widgets.convergence_figure(small_study, 5.0)
+
+
+def test_convergence_widget_is_a_slider_over_the_precomputed_separations(small_study):
+    box = widgets.convergence_widget(small_study)
+    slider = box.children[0]
+    assert isinstance(slider, ipywidgets.SelectionSlider)
+    assert list(slider.options) == [3.0, 8.0] and slider.value == 3.0
