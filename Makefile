@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BROWSER_STAMP := $(VENV)/.browser-installed-stamp
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 SANITIZE := tests/nbval_sanitize.cfg
 
@@ -25,13 +26,13 @@ endif
 # Containers and CI machines often run as root, which Jupyter refuses by default.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test notebooks bench install
+.PHONY: lab test test-browser notebooks bench install
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_BROWSER) $(LAB_ROOT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env \
+	$(BIN)/python -m pytest tests notebooks --ignore=tests/browser --nbval --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=600
 
 notebooks: $(STAMP)
@@ -47,6 +48,11 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
+# Every notebook run through JupyterLab's UI in headless Chromium (Debian's
+# `chromium` package; Playwright downloads no browser). Not part of `make test`.
+test-browser: $(BROWSER_STAMP)
+	AEGMM_BROWSER_TESTS=required $(BIN)/python -m pytest tests/browser
+
 install: $(STAMP)
 
 # Reinstall when the pins change.
@@ -54,3 +60,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $(STAMP)
+
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,browser]"
+	touch $(BROWSER_STAMP)
