@@ -372,7 +372,16 @@ class ParamLayout:
                 f"component {k}: its precision factor is too extreme for a float64 covariance "
                 f"(log-diagonal from {log_diagonal.min():.4g} to {log_diagonal.max():.4g})"
             )
-        return GMMParams(weights, means, covariances, self.covariance_type)
+        try:
+            return GMMParams(weights, means, covariances, self.covariance_type)
+        except ValueError as exc:
+            # U_k U_k^T is positive-definite for every finite theta, but its inverse
+            # has condition number cond(U_k)^2, which float64 cannot hold past ~1e15.
+            condition = max(np.linalg.cond(factor) for factor in factors) ** 2
+            raise ValueError(
+                f"{exc}: the precision factors are valid, but a covariance with condition "
+                f"number {condition:.3g} is not representable in float64"
+            ) from None
 
 
 def _logsumexp(a, axis):

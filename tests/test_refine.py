@@ -318,3 +318,12 @@ def test_convergence_by_separation_marks_how_fast_each_run_got_to_the_best_value
     assert [row["optimizer"] for row in rows] == ["EM", "L-BFGS-B, exact gradient"]
     for row in rows:
         assert 0 <= row["to_converge"] <= row["iterations"]
+
+
+def test_unpack_explains_a_covariance_too_ill_conditioned_for_float64():
+    layout = ParamLayout(1, 10)
+    blocks = layout.split(np.zeros(layout.size))
+    blocks["log_diagonals"][:] = -8.0
+    blocks["off_diagonals"][:] = 1.0
+    with pytest.raises(ValueError, match="condition number .* not representable in float64"):
+        layout.unpack(layout.join(blocks))
