@@ -28,9 +28,12 @@ def check_array_2d(X, name="X", min_samples=1):
     Raises
     ------
     ValueError
-        If X is not numeric, not 2-D, has fewer than ``min_samples`` rows or no
+        If X is not numeric (or is complex), not 2-D, has fewer than ``min_samples`` rows or no
         columns, or holds NaN or infinity.
     """
+    if np.iscomplexobj(X):
+        # float64 conversion would drop the imaginary part with only a warning.
+        raise ValueError(f"{name} must be real-valued, got complex dtype {np.asarray(X).dtype}")
     try:
         X = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
