@@ -326,7 +326,8 @@ def plot_latent_manifold(ax, images, image_shape, grid_values, dims=(0, 1), cmap
     half_step = 0.5 * (grid_values[1] - grid_values[0])
     extent = (grid_values[0] - half_step, grid_values[-1] + half_step,
               grid_values[0] - half_step, grid_values[-1] + half_step)
-    image = ax.imshow(mosaic, cmap=cmap, extent=extent, vmin=0.0, vmax=1.0)
+    # nearest: resampling a mosaic of 8x8 images smears neighbouring cells into stripes
+    image = ax.imshow(mosaic, cmap=cmap, extent=extent, vmin=0.0, vmax=1.0, interpolation="nearest")
     ax.set_xlabel(f"z[{dims[0]}]")
     ax.set_ylabel(f"z[{dims[1]}]")
     return image
