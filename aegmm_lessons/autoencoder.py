@@ -17,6 +17,7 @@ import numbers
 
 import keras
 import numpy as np
+import tensorflow as tf
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -34,6 +35,11 @@ __all__ = [
     "reconstruction_error",
     "train_autoencoder",
     "AutoencoderGMM",
+    "clustering_scores",
+    "fit_feature_gmm",
+    "compare_feature_spaces",
+    "summarize_runs",
+    "em_restarts",
 ]
 
 # Output layers the builders accept, with the range of values each can produce.
@@ -285,7 +291,7 @@ def reconstruction_error(autoencoder, X):
     return np.mean((reconstruct(autoencoder, X) - X) ** 2, axis=1)
 
 
-def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate=1e-3):
+def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate=1e-3, seed=0):
     """Train ``autoencoder`` to reproduce ``X`` (mean squared error, Adam), quietly.
 
     Parameters
@@ -295,22 +301,31 @@ def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate
     X : ndarray of shape (n_samples, n_features)
     epochs, batch_size : int
     learning_rate : float
-
-    Notes
-    -----
-    Shuffling uses Keras's global seed: call ``keras.utils.set_random_seed``
-    before building the model (weights are drawn then) for a reproducible run.
+    seed : int, default 0
+        Seeds the shuffling of the samples before each epoch.
 
     Returns
     -------
     ndarray of shape (epochs,)
         Training loss after each epoch.
+
+    Notes
+    -----
+    Weights are drawn when the layers are built: call
+    ``keras.utils.set_random_seed`` before :func:`build_autoencoder` for a
+    reproducible run, as :class:`AutoencoderGMM` does. The samples are fed as
+    a ``tf.data`` pipeline that reshuffles every epoch; with NumPy arrays,
+    Keras rebuilds its input pipeline each epoch, which costs more than
+    training a small network on a small data set.
     """
     autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
     X32 = np.asarray(X, dtype=np.float32)
-    history = autoencoder.fit(
-        X32, X32, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0
+    batches = (
+        tf.data.Dataset.from_tensor_slices((X32, X32))
+        .shuffle(X32.shape[0], seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
     )
+    history = autoencoder.fit(batches, epochs=epochs, shuffle=False, verbose=0)
     return np.asarray(history.history["loss"], dtype=np.float64)
 
 
@@ -428,7 +443,7 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
         )
         self.history_ = train_autoencoder(
             autoencoder, X, epochs=epochs, batch_size=batch_size,
-            learning_rate=learning_rate,
+            learning_rate=learning_rate, seed=keras_seed,
         )
         self.encoder_, self.decoder_, self.autoencoder_ = encoder, decoder, autoencoder
         self.output_activation_ = output_activation
@@ -527,3 +542,207 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
         """
         codes = self.transform(X)
         return self.gmm_.score(codes)
+
+
+# ---------------------------------------------------------------------------
+# Experiments of lesson 02: GMM on raw, PCA and autoencoder features
+
+FEATURE_METHODS = ("raw", "PCA", "AE")
+
+
+def clustering_scores(y_true, labels):
+    """Agreement of cluster labels with true classes (1 = identical partitions).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+    labels : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    dict
+        ``ARI`` (adjusted Rand index, 0 for chance) and ``NMI`` (normalised
+        mutual information).
+    """
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    return {
+        "ARI": float(adjusted_rand_score(y_true, labels)),
+        "NMI": float(normalized_mutual_info_score(y_true, labels)),
+    }
+
+
+def fit_feature_gmm(method, X_train, *, latent_dim=None, n_components=10, random_state=0,
+                    ae_params=None, max_iter=500):
+    """Fit a GMM on raw pixels, on PCA components or on autoencoder codes.
+
+    Parameters
+    ----------
+    method : {'raw', 'PCA', 'AE'}
+    X_train : array-like of shape (n_samples, n_features)
+    latent_dim : int, optional
+        Width of the PCA or AE features (ignored for 'raw').
+    n_components : int, default 10
+    random_state : int, default 0
+        Seeds PCA's solver, the autoencoder and k-means.
+    ae_params : dict, optional
+        Further :class:`AutoencoderGMM` arguments (epochs, batch_size, ...).
+    max_iter : int, default 500
+        EM iterations for 'raw' and 'PCA'.
+
+    Returns
+    -------
+    features : callable
+        Maps (n, n_features) data to the (n, width) features the GMM sees.
+    gmm : GaussianMixtureEM
+        Fitted on ``features(X_train)``.
+    model : PCA, AutoencoderGMM or None
+    """
+    from sklearn.decomposition import PCA
+
+    X_train = check_array_2d(X_train, "X_train", min_samples=2)
+    if method not in FEATURE_METHODS:
+        raise ValueError(f"method must be one of {FEATURE_METHODS}, got {method!r}")
+    if method == "AE":
+        model = AutoencoderGMM(latent_dim, n_components, random_state=random_state,
+                               **(ae_params or {})).fit(X_train)
+        return model.transform, model.gmm_, model
+    if method == "PCA":
+        model = PCA(check_positive_int("latent_dim", latent_dim), random_state=random_state).fit(X_train)
+        features = model.transform
+    else:
+        model = None
+
+        def features(X):
+            return check_array_2d(X)
+    gmm = GaussianMixtureEM(n_components, max_iter=max_iter, random_state=random_state)
+    return features, gmm.fit(features(X_train)), model
+
+
+def compare_feature_spaces(X_train, y_train, X_test, y_test, *, latent_dims=(2, 10), seeds=(0, 1, 2),
+                           n_components=10, ae_params=None, include_raw=True):
+    """GMM clustering on raw, PCA(d) and AE(d) features, over widths and seeds.
+
+    Each model is fitted on the training set; scores are measured on the test
+    set (labels are used for scoring only).
+
+    Parameters
+    ----------
+    X_train : array-like of shape (n_train, n_features)
+    y_train : array-like of shape (n_train,)
+    X_test : array-like of shape (n_test, n_features)
+    y_test : array-like of shape (n_test,)
+    latent_dims : sequence of int, default (2, 10)
+    seeds : sequence of int, default (0, 1, 2)
+    n_components : int, default 10
+    ae_params : dict, optional
+        Further :class:`AutoencoderGMM` arguments.
+    include_raw : bool, default True
+        Also fit a GMM on the raw features (once per seed).
+
+    Returns
+    -------
+    rows : list of dict
+        One per (method, d, seed) with ``method``, ``d`` (feature width),
+        ``seed``, ``ARI`` and ``NMI`` on the test set, ``train LL`` and
+        ``test LL`` (mean log-likelihood per sample in that method's feature
+        space: comparable within a (method, d) group only) and ``seconds``
+        (fit time).
+    models : dict
+        ``(method, d, seed) -> (features, gmm, model)`` as returned by
+        :func:`fit_feature_gmm`.
+    """
+    import time
+
+    X_train = check_array_2d(X_train, "X_train", min_samples=2)
+    X_test = check_array_2d(X_test, "X_test")
+    runs = [("raw", X_train.shape[1])] if include_raw else []
+    runs += [(method, d) for d in latent_dims for method in ("PCA", "AE")]
+    rows, models = [], {}
+    for method, d in runs:
+        for seed in seeds:
+            started = time.perf_counter()
+            features, gmm, model = fit_feature_gmm(
+                method, X_train, latent_dim=d, n_components=n_components, random_state=seed,
+                ae_params=ae_params,
+            )
+            seconds = time.perf_counter() - started
+            codes_train, codes_test = features(X_train), features(X_test)
+            rows.append({
+                "method": method, "d": d, "seed": seed,
+                **clustering_scores(y_test, gmm.predict(codes_test)),
+                "train LL": gmm.score(codes_train), "test LL": gmm.score(codes_test),
+                "seconds": seconds,
+            })
+            models[method, d, seed] = (features, gmm, model)
+    return rows, models
+
+
+def summarize_runs(rows, metrics=("ARI", "NMI", "train LL", "test LL"), by=("method", "d")):
+    """Mean (and spread) of each metric over the seeds of each group.
+
+    Parameters
+    ----------
+    rows : list of dict
+        As returned by :func:`compare_feature_spaces`.
+    metrics : sequence of str
+    by : sequence of str
+        Keys that define a group.
+
+    Returns
+    -------
+    list of dict
+        One per group in order of first appearance: the ``by`` keys,
+        ``<metric>`` (mean) and ``<metric> sd`` for ``ARI``, and ``fit time``
+        (mean seconds, formatted by ``repro.format_seconds``).
+    """
+    from .repro import format_seconds
+
+    groups = {}
+    for row in rows:
+        groups.setdefault(tuple(row[k] for k in by), []).append(row)
+    summary = []
+    for key, members in groups.items():
+        entry = dict(zip(by, key))
+        for metric in metrics:
+            values = np.array([m[metric] for m in members], dtype=float)
+            entry[metric] = float(values.mean())
+            if metric == "ARI":
+                entry["ARI sd"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        entry["fit time"] = format_seconds(float(np.mean([m["seconds"] for m in members])))
+        summary.append(entry)
+    return summary
+
+
+def em_restarts(features, n_components, seeds, y_true=None, max_iter=500):
+    """Run EM from several k-means starts and collect where each one ends.
+
+    Parameters
+    ----------
+    features : array-like of shape (n_samples, width)
+    n_components : int
+    seeds : sequence of int
+        One k-means start per seed.
+    y_true : array-like of shape (n_samples,), optional
+        When given, the ARI of each restart's labels is recorded too.
+    max_iter : int, default 500
+
+    Returns
+    -------
+    dict
+        ``log_likelihood`` (final mean log-likelihood per restart, shape
+        (n_restarts,)) and, with ``y_true``, ``ARI`` (same shape).
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    features = check_array_2d(features, "features")
+    final, ari = [], []
+    for seed in seeds:
+        gmm = GaussianMixtureEM(n_components, max_iter=max_iter, random_state=seed).fit(features)
+        final.append(gmm.score(features))
+        if y_true is not None:
+            ari.append(adjusted_rand_score(y_true, gmm.predict(features)))
+    result = {"log_likelihood": np.array(final)}
+    if y_true is not None:
+        result["ARI"] = np.array(ari)
+    return result

@@ -15,7 +15,7 @@ import numpy as np
 
 from .validation import check_positive_int
 
-__all__ = ["DigitsSplit", "load_digits_scaled", "make_lifted_blobs", "lift"]
+__all__ = ["DigitsSplit", "load_digits_scaled", "make_lifted_blobs", "lift", "shuffle_pixels"]
 
 # The digits are 8x8 images with integer intensities 0..16.
 DIGITS_MAX_INTENSITY = 16.0
@@ -156,3 +156,26 @@ LATENT_WIDTH = 2
 BLOB_STD = 0.6
 CENTER_BOX = (-10.0, 10.0)
 LIFT_NOISE = 0.05
+
+
+def shuffle_pixels(X, random_state=0):
+    """Corrupt images by permuting the pixels inside each one.
+
+    Each image keeps its intensities (same histogram, same mean) but loses
+    its shape: a simple stand-in for anomalous inputs.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_pixels)
+    random_state : int, default 0
+        Seed of the permutations (one independent permutation per image).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_pixels)
+    """
+    from .validation import check_array_2d
+
+    X = check_array_2d(X)
+    rng = np.random.default_rng(random_state)
+    return np.take_along_axis(X, rng.permuted(np.tile(np.arange(X.shape[1]), (X.shape[0], 1)), axis=1), axis=1)

@@ -36,6 +36,10 @@ __all__ = [
     "em_steps_widget",
     "convergence_figure",
     "convergence_widget",
+    "ReconstructionView",
+    "reconstruction_view",
+    "reconstructions_figure",
+    "reconstruction_widget",
 ]
 
 
@@ -633,4 +637,125 @@ def convergence_widget(study, value=None):
     slider = ipywidgets.SelectionSlider(options=separations, value=value, description="separation",
                                         continuous_update=False)
     output = ipywidgets.interactive_output(show, {"separation": slider})
+    return ipywidgets.VBox([slider, output])
+
+
+# --- lesson 02: reconstructions at several latent widths --------------------
+
+ReconstructionView = namedtuple("ReconstructionView", ["titles", "images", "errors"])
+ReconstructionView.__doc__ = """One image beside its reconstructions by several models.
+
+Fields
+------
+titles : list of str
+    ``'original'`` then one name per model.
+images : ndarray of shape (1 + n_models, n_pixels)
+    The original first, then each reconstruction.
+errors : ndarray of shape (n_models,)
+    Mean squared error of each reconstruction.
+"""
+
+
+def reconstruction_view(originals, reconstructions, index):
+    """The ``index``-th image beside its precomputed reconstructions.
+
+    Parameters
+    ----------
+    originals : array-like of shape (n_images, n_pixels)
+    reconstructions : mapping of str to array-like of shape (n_images, n_pixels)
+        Model name (e.g. ``'AE d=10'``) -> reconstructions of ``originals``.
+    index : int
+        Which image, 0 <= index < n_images.
+
+    Returns
+    -------
+    ReconstructionView
+    """
+    originals = check_array_2d(originals, "originals")
+    if not reconstructions:
+        raise ValueError("reconstructions must map at least one model name to its reconstructions, got none")
+    index = check_positive_int("index", index, minimum=0)
+    if index >= originals.shape[0]:
+        raise ValueError(f"index must be in [0, {originals.shape[0] - 1}], got {index}")
+    images, errors = [originals[index]], []
+    for name, images_of_model in reconstructions.items():
+        images_of_model = check_array_2d(images_of_model, f"reconstructions[{name!r}]")
+        if images_of_model.shape != originals.shape:
+            raise ValueError(
+                f"reconstructions[{name!r}] must have the shape of originals {originals.shape}, "
+                f"got {images_of_model.shape}"
+            )
+        images.append(images_of_model[index])
+        errors.append(np.mean((images_of_model[index] - originals[index]) ** 2))
+    return ReconstructionView(["original", *reconstructions], np.array(images), np.array(errors))
+
+
+def _draw_reconstruction_view(axes, view, image_shape):
+    for position, (ax, title, image) in enumerate(zip(axes, view.titles, view.images)):
+        ax.imshow(image.reshape(image_shape), cmap="gray_r", vmin=0.0, vmax=1.0)
+        ax.set_axis_off()
+        if position:
+            title = f"{title}\nMSE {format_value(view.errors[position - 1], 2)}"
+        ax.set_title(title, fontsize=8)
+
+
+def reconstructions_figure(originals, reconstructions, image_shape, indices):
+    """Static figure: one row per image, original then each model's reconstruction.
+
+    Parameters
+    ----------
+    originals : array-like of shape (n_images, n_pixels)
+    reconstructions : mapping of str to array-like of shape (n_images, n_pixels)
+    image_shape : tuple of int (height, width)
+    indices : sequence of int
+        Images to show, one row each.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    indices = list(indices)
+    if not indices:
+        raise ValueError("indices must list at least one image, got none")
+    n_cols = 1 + len(reconstructions)
+    fig, axes = plt.subplots(len(indices), n_cols, figsize=(1.3 * n_cols, 1.5 * len(indices)), squeeze=False)
+    for row, index in zip(axes, indices):
+        _draw_reconstruction_view(row, reconstruction_view(originals, reconstructions, index), image_shape)
+    fig.tight_layout()
+    return fig
+
+
+def reconstruction_widget(originals, reconstructions, image_shape, labels=None):
+    """A slider over images, showing each beside its precomputed reconstructions.
+
+    Nothing is computed while sliding: the reconstructions are given.
+
+    Parameters
+    ----------
+    originals : array-like of shape (n_images, n_pixels)
+    reconstructions : mapping of str to array-like of shape (n_images, n_pixels)
+    image_shape : tuple of int (height, width)
+    labels : array-like of shape (n_images,), optional
+        True class of each image, shown in the title.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The slider above the figure it drives.
+    """
+    originals = check_array_2d(originals, "originals")
+    reconstruction_view(originals, reconstructions, 0)  # validates shapes once
+
+    def show(index):
+        view = reconstruction_view(originals, reconstructions, index)
+        fig, axes = plt.subplots(1, len(view.titles), figsize=(1.6 * len(view.titles), 2.0), squeeze=False)
+        _draw_reconstruction_view(axes[0], view, image_shape)
+        if labels is not None:
+            fig.suptitle(f"image {index}, label {labels[index]}", fontsize=9)
+        fig.tight_layout()
+        plt.show()
+
+    slider = ipywidgets.IntSlider(value=0, min=0, max=originals.shape[0] - 1, description="image",
+                                  continuous_update=False)
+    output = ipywidgets.interactive_output(show, {"index": slider})
     return ipywidgets.VBox([slider, output])

@@ -13,10 +13,15 @@ from aegmm_lessons import AutoencoderGMM, data
 from aegmm_lessons.autoencoder import (
     build_autoencoder,
     check_output_activation,
+    clustering_scores,
+    compare_feature_spaces,
+    em_restarts,
     encode,
+    fit_feature_gmm,
     output_activation_for,
     reconstruct,
     reconstruction_error,
+    summarize_runs,
 )
 from aegmm_lessons.gmm import GaussianMixtureEM
 
@@ -231,3 +236,37 @@ def test_autoencoder_gmm_rejects_bad_training_data_and_settings(blobs):
 def test_unfitted_autoencoder_gmm_says_so(blobs):
     with pytest.raises(NotFittedError):
         AutoencoderGMM().predict(blobs[0])
+
+
+# --- experiments of lesson 02 -------------------------------------------------
+
+def test_clustering_scores_are_one_for_a_relabelled_partition():
+    scores = clustering_scores([0, 0, 1, 1, 2, 2], [2, 2, 0, 0, 1, 1])
+    assert scores == pytest.approx({"ARI": 1.0, "NMI": 1.0})
+
+
+def test_compare_feature_spaces_scores_every_method_width_and_seed(blobs):
+    X, y = blobs
+    rows, models = compare_feature_spaces(
+        X[:60], y[:60], X[60:], y[60:], latent_dims=(2,), seeds=(0,), n_components=3, ae_params=FAST,
+    )
+    assert [(r["method"], r["d"]) for r in rows] == [("raw", 6), ("PCA", 2), ("AE", 2)]
+    assert set(models) == {("raw", 6, 0), ("PCA", 2, 0), ("AE", 2, 0)}
+    for row in rows:
+        assert -1.0 <= row["ARI"] <= 1.0 and np.isfinite(row["test LL"]) and row["seconds"] >= 0
+    features, gmm, _ = models["AE", 2, 0]
+    assert features(X).shape == (90, 2) and gmm.n_features_in_ == 2
+    summary = summarize_runs(rows)
+    assert [s["method"] for s in summary] == ["raw", "PCA", "AE"]
+    assert summary[0]["ARI"] == pytest.approx(rows[0]["ARI"]) and summary[0]["fit time"].endswith(" s")
+
+
+def test_fit_feature_gmm_rejects_an_unknown_method(blobs):
+    with pytest.raises(ValueError, match="method must be one of"):
+        fit_feature_gmm("ICA", blobs[0], latent_dim=2)
+
+
+def test_em_restarts_returns_one_final_value_per_seed(blobs):
+    X, y = blobs
+    result = em_restarts(X, 3, seeds=range(4), y_true=y)
+    assert result["log_likelihood"].shape == result["ARI"].shape == (4,)

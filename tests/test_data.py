@@ -93,3 +93,13 @@ def test_lifted_blobs_reject_bad_sizes(kwargs, message):
 def test_lift_rejects_one_dimensional_input():
     with pytest.raises(ValueError, match="2-D"):
         data.lift(np.zeros(5))
+
+
+def test_shuffle_pixels_keeps_each_images_intensities_but_moves_them():
+    digits = data.load_digits_scaled()
+    X = digits.X_test[:20]
+    shuffled = data.shuffle_pixels(X, random_state=0)
+    assert shuffled.shape == X.shape
+    np.testing.assert_array_equal(np.sort(shuffled, axis=1), np.sort(X, axis=1))
+    assert np.mean(shuffled != X) > 0.3
+    np.testing.assert_array_equal(shuffled, data.shuffle_pixels(X, random_state=0))

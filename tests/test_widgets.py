@@ -310,3 +310,42 @@ def test_convergence_widget_is_a_slider_over_the_precomputed_separations(small_s
     slider = box.children[0]
     assert isinstance(slider, ipywidgets.SelectionSlider)
     assert list(slider.options) == [3.0, 8.0] and slider.value == 3.0
+
+
+# --- reconstruction_view: the pure function behind lesson 02's widget --------
+
+@pytest.fixture
+def originals_and_reconstructions():
+    rng = np.random.default_rng(0)
+    originals = rng.uniform(size=(5, 16))
+    return originals, {"exact": originals.copy(), "blurred": np.full_like(originals, 0.5)}
+
+
+def test_reconstruction_view_puts_the_original_first_and_measures_each_error(originals_and_reconstructions):
+    originals, reconstructions = originals_and_reconstructions
+    view = widgets.reconstruction_view(originals, reconstructions, 3)
+    assert view.titles == ["original", "exact", "blurred"]
+    np.testing.assert_array_equal(view.images[0], originals[3])
+    np.testing.assert_allclose(view.errors, [0.0, np.mean((originals[3] - 0.5) ** 2)])
+
+
+@pytest.mark.parametrize("index, message", [(5, r"index must be in \[0, 4\], got 5"), (-1, "index")])
+def test_reconstruction_view_rejects_an_index_out_of_range(originals_and_reconstructions, index, message):
+    originals, reconstructions = originals_and_reconstructions
+    with pytest.raises(ValueError, match=message):
+        widgets.reconstruction_view(originals, reconstructions, index)
+
+
+def test_reconstruction_view_rejects_reconstructions_of_another_shape(originals_and_reconstructions):
+    originals, _ = originals_and_reconstructions
+    with pytest.raises(ValueError, match=r"must have the shape of originals \(5, 16\), got \(5, 15\)"):
+        widgets.reconstruction_view(originals, {"narrow": np.zeros((5, 15))}, 0)
+
+
+def test_reconstructions_figure_has_one_row_per_index_and_widget_builds(originals_and_reconstructions):
+    originals, reconstructions = originals_and_reconstructions
+    fig = widgets.reconstructions_figure(originals, reconstructions, (4, 4), indices=[0, 2])
+    assert len(fig.axes) == 2 * 3
+    widget = widgets.reconstruction_widget(originals, reconstructions, (4, 4), labels=np.arange(5))
+    assert isinstance(widget, ipywidgets.VBox)
+    assert widget.children[0].max == 4
