@@ -510,6 +510,9 @@ def plot_log_likelihood_history(ax, log_likelihood, current=None, label="EM"):
 
 # --- lesson 03: EM against direct (quasi-Newton) maximization ---------------
 
+_LINESTYLES = ("-", "--", "-.", ":")
+
+
 def plot_convergence_gap(ax, rows, target=None, floor=1e-12):
     """How far each optimizer is from the best log-likelihood, per iteration (log scale).
 
@@ -538,8 +541,10 @@ def plot_convergence_gap(ax, rows, target=None, floor=1e-12):
             raise ValueError(f"history of {row['optimizer']!r} must be a finite non-empty 1-D array")
     if target is None:
         target = max(history.max() for history in histories)
-    for row, history in zip(rows, histories):
-        ax.semilogy(np.arange(history.size), np.maximum(target - history, floor), label=row["optimizer"])
+    for index, (row, history) in enumerate(zip(rows, histories)):
+        # dashes keep runs that coincide (same iterates) visible
+        ax.semilogy(np.arange(history.size), np.maximum(target - history, floor), label=row["optimizer"],
+                    linestyle=_LINESTYLES[index % len(_LINESTYLES)])
     ax.set_xlabel("iteration")
     ax.set_ylabel("best - mean log-likelihood")
     ax.legend(fontsize=8)
@@ -577,7 +582,8 @@ def plot_iterations_by_separation(ax, study, highlight=None, key="to_converge"):
             values.append(row[key] if reached else row["iterations"])
             missed.append(not reached)
         values, missed = np.array(values, dtype=float), np.array(missed)
-        ax.plot(separations, values, color=color, label=name, marker="o")
+        ax.plot(separations, values, color=color, label=name, marker="o",
+                linestyle=_LINESTYLES[index % len(_LINESTYLES)])
         if missed.any():
             ax.plot(np.array(separations)[missed], values[missed], linestyle="none", marker="o",
                     markersize=11, mfc="none", color=color, label=f"{name}: stopped before converging")
