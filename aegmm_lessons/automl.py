@@ -12,9 +12,11 @@ what a search costs, what it finds, and how optimistic its best score is:
   wall time, number of fits, best CV score and held-out test score;
 - :func:`nested_cross_validation`: inner (optimistic) and outer (honest) scores;
 - :func:`score_matrix`: CV scores over two hyperparameters, for a heatmap;
-- :func:`log_likelihood_scorer`, :func:`neg_bic_scorer`: scores that need no
-  labels, usable as ``scoring=`` for any estimator with ``score`` / ``bic``
-  (``GaussianMixtureEM``, ``AutoencoderGMM``, scikit-learn's ``GaussianMixture``).
+- :func:`log_likelihood_scorer`, :func:`neg_bic_scorer`,
+  :func:`log_likelihood_gain_scorer`: scores that need no labels, usable as
+  ``scoring=`` for ``GaussianMixtureEM``, ``AutoencoderGMM`` (its latent
+  mixture) and, for the first two, scikit-learn's ``GaussianMixture``;
+- :class:`VAEEstimator`: ``vae.fit_vae`` as an estimator scored by held-out ELBO.
 
 Nothing here imports TensorFlow at import time; :class:`VAEEstimator` loads
 ``aegmm_lessons.vae`` (and with it Keras) when it is first fitted.
@@ -48,6 +50,8 @@ __all__ = [
     "score_matrix",
     "log_likelihood_scorer",
     "neg_bic_scorer",
+    "mixture_moments",
+    "log_likelihood_gain_scorer",
     "make_unsupervised_scorer",
     "VAEEstimator",
 ]
@@ -613,17 +617,34 @@ def log_likelihood_scorer(estimator, X, y=None):
     return _finite(estimator.score(X), "score(X)", estimator)
 
 
+def _mixture_and_codes(estimator, X, what):
+    """The fitted mixture of ``estimator`` and the points it models: X itself, or X's latent codes."""
+    X = check_array_2d(X)
+    mixture = getattr(estimator, "gmm_", None)
+    if mixture is not None and callable(getattr(estimator, "transform", None)):
+        return mixture, estimator.transform(X)  # AutoencoderGMM: a mixture on the codes
+    if hasattr(estimator, "params_") or callable(getattr(estimator, "bic", None)):
+        return estimator, X
+    raise ValueError(
+        f"{what} needs a fitted mixture (GaussianMixtureEM, or AutoencoderGMM with gmm_ and transform), "
+        f"got {type(estimator).__name__}"
+    )
+
+
 def neg_bic_scorer(estimator, X, y=None):
     """Minus the Bayesian information criterion of held-out ``X``, per sample.
 
     ``-bic(X) / n_samples = 2 * mean log-likelihood - n_parameters * log(n_samples) / n_samples``:
     the log-likelihood penalised for the number of free parameters. Larger is
-    better; ``y`` is ignored.
+    better; ``y`` is ignored. For ``AutoencoderGMM`` it is the BIC of the
+    latent mixture on the codes of ``X`` (so, like its ``score``, it compares
+    models of the same ``latent_dim`` only).
 
     Parameters
     ----------
     estimator : fitted estimator with ``bic(X)`` (``GaussianMixtureEM``,
-        scikit-learn's ``GaussianMixture``).
+        scikit-learn's ``GaussianMixture``), or with ``gmm_`` and ``transform``
+        (``AutoencoderGMM``).
     X : array-like of shape (n_samples, n_features)
     y : ignored
 
@@ -631,13 +652,75 @@ def neg_bic_scorer(estimator, X, y=None):
     -------
     float
     """
-    if not callable(getattr(estimator, "bic", None)):
-        raise ValueError(f"neg_bic_scorer needs an estimator with bic(X), got {type(estimator).__name__}")
-    X = check_array_2d(X)
-    return _finite(-estimator.bic(X) / len(X), "bic(X)", estimator)
+    mixture, points = _mixture_and_codes(estimator, X, "neg_bic_scorer")
+    if not callable(getattr(mixture, "bic", None)):
+        raise ValueError(f"neg_bic_scorer needs an estimator with bic(X), got {type(mixture).__name__}")
+    return _finite(-mixture.bic(points) / len(points), "bic(X)", estimator)
 
 
-_UNSUPERVISED = {"log_likelihood": log_likelihood_scorer, "bic": neg_bic_scorer}
+def mixture_moments(params):
+    """Overall mean and covariance of a Gaussian mixture.
+
+    ``mean = sum_k w_k mu_k`` and ``cov = sum_k w_k (Sigma_k + mu_k mu_k^T) - mean mean^T``.
+    At a fixed point of EM these equal the sample mean and covariance of the
+    training data (plus ``reg_covar``): the single Gaussian fitted to the data.
+
+    Parameters
+    ----------
+    params : GMMParams
+
+    Returns
+    -------
+    mean : ndarray of shape (n_features,)
+    covariance : ndarray of shape (n_features, n_features)
+    """
+    covariances = params.full_covariances()
+    mean = params.weights @ params.means
+    second_moment = np.einsum("k,kij->ij", params.weights,
+                              covariances + np.einsum("ki,kj->kij", params.means, params.means))
+    covariance = second_moment - np.outer(mean, mean)
+    return mean, 0.5 * (covariance + covariance.T)
+
+
+def log_likelihood_gain_scorer(estimator, X, y=None):
+    """Held-out log-likelihood of the mixture minus that of one Gaussian, per sample.
+
+    ``mean_i log p_mix(z_i) - mean_i log N(z_i | m, S)``, where ``(m, S)`` are
+    the mixture's overall mean and covariance (:func:`mixture_moments`, the
+    single Gaussian of the training data) and ``z_i`` are the points the
+    mixture models (``X``, or its codes for ``AutoencoderGMM``). Both terms
+    shift by ``-log|det A|`` when the points are mapped by ``z -> A z + b``,
+    so the gain does not depend on the scale or rotation of the codes: unlike
+    the log-likelihood itself, it compares autoencoders of different scales
+    and widths. It is the cluster structure, in nats per sample, that the
+    mixture finds beyond one Gaussian. Larger is better; ``y`` is ignored.
+
+    Parameters
+    ----------
+    estimator : fitted ``GaussianMixtureEM`` or ``AutoencoderGMM`` (with
+        ``covariance_type='full'`` or ``'diag'``).
+    X : array-like of shape (n_samples, n_features)
+    y : ignored
+
+    Returns
+    -------
+    float
+    """
+    from .gmm import log_gaussian_prob
+    from .params import GMMParams
+
+    mixture, points = _mixture_and_codes(estimator, X, "log_likelihood_gain_scorer")
+    params = getattr(mixture, "params_", None)
+    if params is None:
+        raise ValueError(f"log_likelihood_gain_scorer needs a GaussianMixtureEM (params_), got {type(mixture).__name__}")
+    mean, covariance = mixture_moments(params)
+    single = GMMParams(np.ones(1), mean[None, :], covariance[None, :, :], "full")
+    gain = mixture.score(points) - float(np.mean(log_gaussian_prob(points, single)[:, 0]))
+    return _finite(gain, "log-likelihood gain", estimator)
+
+
+_UNSUPERVISED = {"log_likelihood": log_likelihood_scorer, "bic": neg_bic_scorer,
+                 "log_likelihood_gain": log_likelihood_gain_scorer}
 
 
 def make_unsupervised_scorer(criterion="log_likelihood"):
@@ -645,7 +728,7 @@ def make_unsupervised_scorer(criterion="log_likelihood"):
 
     Parameters
     ----------
-    criterion : {'log_likelihood', 'bic'}
+    criterion : {'log_likelihood', 'bic', 'log_likelihood_gain'}
 
     Returns
     -------

@@ -297,8 +297,10 @@ def test_log_likelihood_scorer_is_the_held_out_mean_log_likelihood(blobs):
 
 def test_unsupervised_scorers_need_the_right_methods(blobs):
     X, _ = blobs
-    with pytest.raises(ValueError, match="needs an estimator with bic"):
+    with pytest.raises(ValueError, match="neg_bic_scorer needs a fitted mixture"):
         automl.neg_bic_scorer(StandardScaler().fit(X), X)
+    with pytest.raises(ValueError, match="log_likelihood_gain_scorer needs a GaussianMixtureEM"):
+        automl.log_likelihood_gain_scorer(GaussianMixture(2).fit(X), X)
     with pytest.raises(ValueError, match="needs an estimator with score"):
         automl.log_likelihood_scorer(StandardScaler().fit(X), X)
     with pytest.raises(ValueError, match="criterion must be one of"):
@@ -352,3 +354,54 @@ def test_vae_estimator_clones_and_refuses_to_score_before_fit():
     assert clone(estimator).get_params() == estimator.get_params()
     with pytest.raises(ValueError, match="not fitted"):
         estimator.score(np.zeros((2, 4)))
+
+
+class LinearCodes:
+    """A stand-in for AutoencoderGMM without Keras: codes z = x A + b, a mixture fitted on them."""
+
+    def __init__(self, A, b, n_components):
+        self.A, self.b, self.n_components = np.asarray(A, float), np.asarray(b, float), n_components
+
+    def fit(self, X):
+        from aegmm_lessons.gmm import GaussianMixtureEM
+
+        self.gmm_ = GaussianMixtureEM(self.n_components, random_state=0, tol=1e-8).fit(self.transform(X))
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) @ self.A + self.b
+
+    def score(self, X):
+        return self.gmm_.score(self.transform(X))
+
+
+def test_mixture_moments_of_a_fitted_mixture_are_the_sample_mean_and_covariance(blobs):
+    from aegmm_lessons.gmm import GaussianMixtureEM
+
+    X, _ = blobs
+    model = GaussianMixtureEM(3, random_state=0, tol=1e-10, max_iter=500).fit(X)
+    mean, covariance = automl.mixture_moments(model.params_)
+    np.testing.assert_allclose(mean, X.mean(axis=0), atol=1e-8)
+    np.testing.assert_allclose(covariance, np.cov(X.T, bias=True), atol=1e-5)
+
+
+def test_log_likelihood_gain_does_not_depend_on_the_scale_of_the_codes(blobs):
+    X, _ = blobs
+    X_fit, X_held_out = X[:300], X[300:]
+    A = np.array([[3.0, 1.0], [0.0, 0.5]])
+    plain = LinearCodes(np.eye(2), np.zeros(2), 3).fit(X_fit)
+    mapped = LinearCodes(A, np.array([5.0, -2.0]), 3).fit(X_fit)
+    # the log-likelihood shifts by -log|det A| ...
+    shift = automl.log_likelihood_scorer(mapped, X_held_out) - automl.log_likelihood_scorer(plain, X_held_out)
+    assert shift == pytest.approx(-np.log(abs(np.linalg.det(A))), abs=1e-4)
+    # ... the gain over one Gaussian does not
+    assert automl.log_likelihood_gain_scorer(mapped, X_held_out) == pytest.approx(
+        automl.log_likelihood_gain_scorer(plain, X_held_out), abs=1e-4)
+    assert automl.log_likelihood_gain_scorer(plain, X_held_out) > 1.0  # three clear clusters
+
+
+def test_neg_bic_of_a_latent_mixture_is_the_bic_of_the_codes(blobs):
+    X, _ = blobs
+    model = LinearCodes(2 * np.eye(2), np.zeros(2), 3).fit(X[:300])
+    codes = model.transform(X[300:])
+    assert automl.neg_bic_scorer(model, X[300:]) == pytest.approx(-model.gmm_.bic(codes) / 150)
