@@ -649,10 +649,17 @@ def log_marginal_likelihood(model, X, n_samples=100, random_state=0):
     z_mean, z_log_var = _posterior(model, X)
     epsilon = np.random.default_rng(random_state).standard_normal((n_samples,) + z_mean.shape)
     z = z_mean + np.exp(0.5 * z_log_var) * epsilon
-    x_hat = decode(model, z.reshape(-1, model.latent_dim)).reshape(n_samples, *X.shape)
     log_prior = -0.5 * np.sum(LOG_2PI + np.square(z), axis=-1)
     log_q = -0.5 * np.sum(LOG_2PI + z_log_var + np.square(epsilon), axis=-1)
-    log_weights = log_prior - log_q - _negative_log_likelihood(model, X, x_hat)
+    # Decode a few importance samples at a time: all of them at once would hold
+    # n_samples copies of X in every intermediate of the likelihood.
+    log_likelihood = np.empty((n_samples, X.shape[0]))
+    per_chunk = max(1, CHUNK_ROWS // X.shape[0])
+    for start in range(0, n_samples, per_chunk):
+        z_chunk = z[start:start + per_chunk]
+        x_hat = decode(model, z_chunk.reshape(-1, model.latent_dim)).reshape(z_chunk.shape[0], *X.shape)
+        log_likelihood[start:start + per_chunk] = -_negative_log_likelihood(model, X, x_hat)
+    log_weights = log_prior - log_q + log_likelihood
     peak = log_weights.max(axis=0)
     estimate = peak + np.log(np.mean(np.exp(log_weights - peak), axis=0))
     return float(estimate.mean())
