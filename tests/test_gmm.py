@@ -8,6 +8,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from aegmm_lessons import GaussianMixtureEM, GMMParams
 from aegmm_lessons.gmm import e_step, kmeans_init, log_gaussian_prob, m_step
@@ -130,8 +131,10 @@ def test_em_matches_sklearn_from_same_init(dataset, covariance_type):
     make_data, k = DATASETS[dataset]
     X = make_data()
     init = kmeans_init(X, k, covariance_type=covariance_type, random_state=1)
-    ours = GaussianMixtureEM(k, covariance_type=covariance_type, init=init, tol=0, max_iter=100).fit(X)
-    theirs = GaussianMixture(**init.sklearn_init(), tol=0, max_iter=100).fit(X)
+    # One BLAS thread: on data this small, threads only add contention on a shared machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        ours = GaussianMixtureEM(k, covariance_type=covariance_type, init=init, tol=0, max_iter=100).fit(X)
+        theirs = GaussianMixture(**init.sklearn_init(), tol=0, max_iter=100).fit(X)
     assert ours.n_iter_ == theirs.n_iter_ == 100
     fitted = GMMParams.from_sklearn(theirs)
     assert_relative_close(ours.params_.weights, fitted.weights)
