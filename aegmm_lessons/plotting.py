@@ -219,7 +219,7 @@ def plot_density_1d(ax, sample, grid, density, component_densities=None, bins=40
 
 
 def plot_score_heatmap(ax, x_values, y_values, scores, *, x_label="x", y_label="y", title=None,
-                       cmap="viridis", annotate=True, digits=3):
+                       cmap="viridis", annotate=True, digits=3, colorbar_label="mean CV score"):
     """Heatmap of search scores over two hyperparameters, best cell outlined.
 
     Parameters
@@ -238,6 +238,7 @@ def plot_score_heatmap(ax, x_values, y_values, scores, *, x_label="x", y_label="
         Write each score in its cell.
     digits : int, default 3
         Significant digits of the annotations.
+    colorbar_label : str, default 'mean CV score'
 
     Returns
     -------
@@ -265,7 +266,7 @@ def plot_score_heatmap(ax, x_values, y_values, scores, *, x_label="x", y_label="
     best_row, best_column = np.unravel_index(np.nanargmax(scores), scores.shape)
     ax.add_patch(plt.Rectangle((best_column - 0.5, best_row - 0.5), 1, 1, fill=False, edgecolor="#c0392b",
                                lw=2.5))
-    ax.figure.colorbar(image, ax=ax, label="mean CV score")
+    ax.figure.colorbar(image, ax=ax, label=colorbar_label)
     if title is not None:
         ax.set_title(title, fontsize=10)
     return image
