@@ -11,7 +11,8 @@ symmetric positive-definite. Quasi-Newton optimizers work on a flat vector of
   stored as ``log(diag(U_k))`` (``K * d`` numbers) and the strict upper
   triangle as it is (``K * d * (d - 1) / 2`` numbers; none for 'diag').
 
-Every finite vector maps to a valid mixture, and the vector has exactly
+Every finite vector maps to a valid mixture (as long as float64 can hold the
+covariance, the inverse of ``U_k U_k^T``), and the vector has exactly
 ``GMMParams.n_parameters`` entries. :class:`ParamLayout` derives every block's
 position from ``(K, d)`` and the covariance type; nothing else in the package
 indexes the flat vector by hand.
@@ -23,7 +24,7 @@ Why the precision's factor rather than the covariance's: the log-density is
 with ``s_kj = log U_k[j, j]``: no matrix inverse, no triangular solve, and a
 gradient made of matrix products (see :func:`negative_log_likelihood`).
 
-No TensorFlow here: NumPy and SciPy only.
+No TensorFlow here: NumPy and SciPy (and scikit-learn's EM-side helpers).
 """
 
 import contextlib
@@ -332,10 +333,11 @@ class ParamLayout:
     def unpack(self, theta):
         """The mixture of a flat vector.
 
-        Any finite vector gives a valid mixture: the weights are a softmax
-        (raised to float64's smallest normal number where they would
-        underflow, then renormalised) and each covariance is the inverse of
-        ``U_k U_k^T`` with ``U_k`` triangular with a positive diagonal.
+        Any finite vector gives a valid mixture, within float64's range: the
+        weights are a softmax (raised to float64's smallest normal number where
+        they would underflow, then renormalised) and each covariance is the
+        inverse of ``U_k U_k^T`` with ``U_k`` triangular with a positive
+        diagonal.
 
         Parameters
         ----------
@@ -358,7 +360,8 @@ class ParamLayout:
         means = self.split(theta)["means"]
         factors = self.precisions_cholesky(theta)
         if self.covariance_type == "diag":
-            covariances = np.exp(-2.0 * self.split(theta)["log_diagonals"])
+            with np.errstate(over="ignore", under="ignore"):  # out-of-range values are reported below
+                covariances = np.exp(-2.0 * self.split(theta)["log_diagonals"])
         else:
             covariances = np.empty_like(factors)
             identity = np.eye(self.n_features)

@@ -327,3 +327,11 @@ def test_unpack_explains_a_covariance_too_ill_conditioned_for_float64():
     blocks["off_diagonals"][:] = 1.0
     with pytest.raises(ValueError, match="condition number .* not representable in float64"):
         layout.unpack(layout.join(blocks))
+
+
+def test_unpack_reports_a_variance_beyond_float64_without_warnings():
+    layout = ParamLayout(2, 2, "diag")
+    blocks = layout.split(np.zeros(layout.size))
+    blocks["log_diagonals"][0, 0] = -400.0  # variance exp(800)
+    with pytest.raises(ValueError, match="component 0: its precision factor is too extreme"):
+        layout.unpack(layout.join(blocks))
