@@ -74,6 +74,30 @@ def read_peak_memory_mb(pid):
     return None
 
 
+def read_cpu_seconds(pid):
+    """User + system CPU time of process ``pid`` and its waited-for children, in seconds.
+
+    Less sensitive than wall time to other work on a shared machine (though
+    threads add up: it can exceed wall time). None where ``/proc`` is missing.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields after the parenthesised command name; utime, stime, cutime, cstime are 14-17.
+    fields = stat[stat.rindex(")") + 2:].split()
+    ticks = sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def load_average():
+    """One-minute load average, or None where the platform has none."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
 def execute_notebook(path, workdir):
     """Execute a notebook top to bottom in a fresh kernel.
 
@@ -87,9 +111,10 @@ def execute_notebook(path, workdir):
     Returns
     -------
     dict
-        ``seconds`` (kernel start to last cell), ``peak_mb`` (kernel VmHWM or
-        None), ``n_cells`` (code cells executed) and ``error`` (None, or the
-        text of the first unexpected error).
+        ``seconds`` (kernel start to last cell), ``cpu_seconds`` (kernel CPU
+        time or None), ``peak_mb`` (kernel VmHWM or None), ``n_cells`` (code
+        cells executed) and ``error`` (None, or the text of the first
+        unexpected error).
     """
     import nbformat
     from nbclient import NotebookClient
@@ -104,7 +129,7 @@ def execute_notebook(path, workdir):
         resources={"metadata": {"path": str(workdir)}},
     )
     env = dict(os.environ, **KERNEL_ENVIRONMENT)
-    result = {"seconds": None, "peak_mb": None, "n_cells": 0, "error": None}
+    result = {"seconds": None, "cpu_seconds": None, "peak_mb": None, "n_cells": 0, "error": None}
     started = time.perf_counter()
     with client.setup_kernel(env=env, cwd=str(workdir)):
         pid = client.km.provisioner.process.pid
@@ -118,6 +143,7 @@ def execute_notebook(path, workdir):
         result["n_cells"] = client.code_cells_executed
         # Read before the context manager shuts the kernel down.
         result["peak_mb"] = read_peak_memory_mb(pid)
+        result["cpu_seconds"] = read_cpu_seconds(pid)
     return result
 
 
@@ -161,11 +187,17 @@ def run(full=False, notebooks=None):
             note = _status(measured["seconds"], budget)
             if measured["error"]:
                 note = f"FAILED: {measured['error']}"
+            details = [note, f"{measured['n_cells']} code cells"]
+            if measured["cpu_seconds"] is not None:
+                details.append(f"kernel CPU {measured['cpu_seconds']:.1f} s")
+            load = load_average()
+            if load is not None:
+                details.append(f"load average {load:.1f} on {os.cpu_count()} cores")
             rows.append({
                 "metric": f"{path.stem} wall time (s)",
                 "value": round(measured["seconds"], 1),
                 "budget": f"<= {budget:.0f} s",
-                "note": f"{note}; {measured['n_cells']} code cells",
+                "note": "; ".join(details),
             })
             peak = measured["peak_mb"]
             rows.append({
