@@ -127,7 +127,7 @@ def run(full=False):
             "note": f"{single['ours']:.3g} s vs {single['sklearn']:.3g} s per iteration; {how}",
         },
         {
-            "metric": f"|mean log-likelihood difference| after {n_iter} iterations",
+            "metric": f"absolute mean log-likelihood difference after {n_iter} iterations",
             "value": delta,
             "budget": f"<= {LOG_LIKELIHOOD_BUDGET:g}",
             "note": ("ok" if delta <= LOG_LIKELIHOOD_BUDGET else "OVER BUDGET")
