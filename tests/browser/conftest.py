@@ -56,6 +56,7 @@ LAB_SETTINGS = {
     },
 }
 SERVER_START_TIMEOUT = 120  # seconds
+BROWSER_RUN_BUDGET_S = 600
 
 _timings = {}
 _STARTED = time.perf_counter()
@@ -195,4 +196,8 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(
             f"{name}: Run All Cells {run_all_seconds:.1f} s, whole test {seconds:.1f} s; moved: {action}"
         )
-    terminalreporter.write_line(f"whole browser run (collection to end): {total:.1f} s")
+    verdict = "within" if total <= BROWSER_RUN_BUDGET_S else "OVER"
+    terminalreporter.write_line(
+        f"whole browser run (collection to end): {total:.1f} s, {verdict} the "
+        f"{BROWSER_RUN_BUDGET_S / 60:.0f}-minute budget (measured, not asserted)"
+    )
