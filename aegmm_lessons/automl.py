@@ -197,7 +197,7 @@ def measure_fit_seconds(estimator, X, y=None, candidates=({},)):
     settings = [{name: [value] for name, value in params.items()} for params in candidates if params]
     if settings:
         check_param_grid(estimator, settings)
-    X = check_array_2d(X)
+    X, y = _check_xy(X, y)
     seconds = []
     for params in candidates:
         model = clone(estimator).set_params(**params)

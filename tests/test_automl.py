@@ -405,3 +405,11 @@ def test_neg_bic_of_a_latent_mixture_is_the_bic_of_the_codes(blobs):
     model = LinearCodes(2 * np.eye(2), np.zeros(2), 3).fit(X[:300])
     codes = model.transform(X[300:])
     assert automl.neg_bic_scorer(model, X[300:]) == pytest.approx(-model.gmm_.bic(codes) / 150)
+
+
+def test_measure_fit_seconds_checks_that_labels_match_the_data(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match=r"y must have shape \(150,\) to match X, got \(149,\)"):
+        automl.measure_fit_seconds(SVC(), X, y[:-1])
+    with pytest.raises(ValueError, match="candidates must hold at least one parameter dict"):
+        automl.measure_fit_seconds(SVC(), X, y, candidates=[])
