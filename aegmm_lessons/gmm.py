@@ -434,7 +434,9 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
     max_iter : int, default 100
         Most EM iterations per initialisation (0 keeps the initial mixture).
     n_init : int, default 1
-        Initialisations; the one with the highest final log-likelihood wins.
+        k-means initialisations; the one with the highest final
+        log-likelihood wins. Ignored when ``init`` is given (every run would
+        be the same).
     init : GMMParams or None, default None
         Initial mixture; None starts from k-means (as scikit-learn does).
     random_state : int, RandomState instance or None, default None
@@ -507,7 +509,8 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         random_state = check_random_state(self.random_state)
 
         best = None
-        for _ in range(n_init):
+        # From a given start every run is the same: run it once.
+        for _ in range(n_init if init is None else 1):
             start = init
             if start is None:
                 start = kmeans_init(
