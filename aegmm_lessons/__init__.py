@@ -9,11 +9,11 @@ import importlib
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it
+# public name -> module that defines it (functions named like their module,
+# such as refine.refine, stay in the module: ``from aegmm_lessons.refine import refine``)
 _EXPORTS = {
     "GMMParams": "params",
     "GaussianMixtureEM": "gmm",
-    "refine": "refine",
     "ParamLayout": "refine",
     "AutoencoderGMM": "autoencoder",
     "VAE": "vae",
