@@ -274,7 +274,7 @@ def plot_score_heatmap(ax, x_values, y_values, scores, *, x_label="x", y_label="
 
 # --- lesson 04: VAE pictures --------------------------------------------------
 
-def tile_images(images, image_shape, n_rows, n_cols):
+def tile_images(images, image_shape, n_rows, n_cols, pad=0, fill=0.0):
     """Arrange flat images row by row into one mosaic array.
 
     Parameters
@@ -283,10 +283,13 @@ def tile_images(images, image_shape, n_rows, n_cols):
         In row-major order: ``images[r * n_cols + c]`` lands in row r, column c.
     image_shape : tuple of int (height, width)
     n_rows, n_cols : int
+    pad : int, default 0
+        Pixels of ``fill`` between neighbouring images and around the mosaic.
+    fill : float, default 0.0
 
     Returns
     -------
-    ndarray of shape (n_rows * height, n_cols * width)
+    ndarray of shape (n_rows * (height + pad) + pad, n_cols * (width + pad) + pad)
     """
     height, width = image_shape
     images = np.asarray(images, dtype=float)
@@ -294,8 +297,12 @@ def tile_images(images, image_shape, n_rows, n_cols):
     if images.shape != expected:
         raise ValueError(f"images must have shape {expected} for a {n_rows}x{n_cols} grid of "
                          f"{height}x{width} images, got {images.shape}")
+    if pad < 0:
+        raise ValueError(f"pad must be >= 0, got {pad}")
     blocks = images.reshape(n_rows, n_cols, height, width)
-    return blocks.transpose(0, 2, 1, 3).reshape(n_rows * height, n_cols * width)
+    blocks = np.pad(blocks, ((0, 0), (0, 0), (0, pad), (0, pad)), constant_values=fill)
+    mosaic = blocks.transpose(0, 2, 1, 3).reshape(n_rows * (height + pad), n_cols * (width + pad))
+    return np.pad(mosaic, ((pad, 0), (pad, 0)), constant_values=fill)
 
 
 def plot_latent_manifold(ax, images, image_shape, grid_values, dims=(0, 1), cmap="gray_r"):
@@ -323,7 +330,9 @@ def plot_latent_manifold(ax, images, image_shape, grid_values, dims=(0, 1), cmap
     n = grid_values.shape[0]
     if grid_values.ndim != 1 or n < 2 or np.any(np.diff(grid_values) <= 0):
         raise ValueError(f"grid_values must be 1-D, increasing, with at least 2 values, got {grid_values!r}")
-    mosaic = tile_images(images, image_shape, n, n)
+    # One blank pixel between cells: without it, narrow neighbouring digits
+    # merge into continuous columns.
+    mosaic = tile_images(images, image_shape, n, n, pad=1)
     half_step = 0.5 * (grid_values[1] - grid_values[0])
     extent = (grid_values[0] - half_step, grid_values[-1] + half_step,
               grid_values[0] - half_step, grid_values[-1] + half_step)

@@ -113,6 +113,14 @@ def test_tile_images_places_image_r_c_in_row_r_column_c():
     assert mosaic[2, 0] == 3 and mosaic[3, 5] == 5
 
 
+def test_tile_images_pads_between_and_around_the_images():
+    mosaic = plotting.tile_images(np.ones((4, 4)), (2, 2), n_rows=2, n_cols=2, pad=1, fill=0.0)
+    assert mosaic.shape == (7, 7)
+    np.testing.assert_array_equal(mosaic[[0, 3, 6], :], 0.0)
+    np.testing.assert_array_equal(mosaic[:, [0, 3, 6]], 0.0)
+    assert mosaic.sum() == 16
+
+
 def test_tile_images_rejects_a_count_that_does_not_fill_the_grid():
     with pytest.raises(ValueError, match=r"images must have shape \(6, 4\) for a 2x3 grid"):
         plotting.tile_images(np.zeros((5, 4)), (2, 2), 2, 3)

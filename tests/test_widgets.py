@@ -207,7 +207,7 @@ def test_decode_latent_point_rejects_an_image_shape_of_the_wrong_size():
 def test_latent_grid_figure_draws_the_mosaic_at_latent_coordinates():
     fig = widgets.latent_grid_figure(linear_decoder(2), 2, (8, 8), n_per_side=4, limit=1.5)
     image = fig.axes[0].images[0]
-    assert image.get_array().shape == (32, 32)
+    assert image.get_array().shape == (4 * 9 + 1, 4 * 9 + 1)  # 8x8 images, one blank pixel between and around
     left, right, bottom, top = image.get_extent()
     assert left == pytest.approx(-2.0) and right == pytest.approx(2.0)
 
