@@ -22,7 +22,7 @@ from functools import cached_property
 import numpy as np
 import pytest
 
-from aegmm_lessons import automl, data, gmm, refine, repro, validation
+from aegmm_lessons import automl, data, gmm, plotting, refine, repro, validation, widgets
 from aegmm_lessons.params import GMMParams
 
 REQUIRED_KINDS = {
@@ -30,7 +30,9 @@ REQUIRED_KINDS = {
     "negative-beta", "unknown-parameter",
 }
 # The part of a message that states what was expected (or what to use instead).
-SAYS_EXPECTED = re.compile(r"must|expect|valid parameters|did you mean|cannot|could not|one of|: use '", re.I)
+SAYS_EXPECTED = re.compile(
+    r"must|expect|valid parameters|did you mean|cannot|could not|one of|: use '|inconsistent|incompatible|the search varied", re.I
+)
 
 
 class Inputs:
@@ -51,6 +53,21 @@ class Inputs:
     @cached_property
     def fitted_em(self):
         return gmm.GaussianMixtureEM(2, random_state=0).fit(self.X)
+
+    @cached_property
+    def axes(self):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        figure, ax = plt.subplots()
+        plt.close(figure)
+        return ax
+
+    @cached_property
+    def trajectory(self):
+        return widgets.em_trajectory(self.X, self.params, 3)
 
     @cached_property
     def X01(self):
@@ -203,6 +220,18 @@ CASES = [
          lambda: refine.negative_log_likelihood(FX.layout.pack(FX.params), np.full((3, 2), HUGE), FX.layout),
          r"overflow|too large|scale",
          gap="finite values whose squares overflow give a NaN value and gradient"),
+    case("k-gt-n-synthetic_latent_codes", lambda: refine.synthetic_latent_codes(n_samples=5, n_components=10),
+         r"10.*5", gap="synthetic_latent_codes draws 5 samples from 10 components without complaint"),
+    case("unknown-parameter-compare_optimizers", lambda: refine.compare_optimizers(FX.X, FX.params, optimizers=("Adam",)),
+         r"'Adam'"),
+    case("width-compare_optimizers", lambda: refine.compare_optimizers(np.ones((5, 3)), FX.params), r"3 features.*= 2"),
+    case("empty-iterations_to_reach", lambda: refine.iterations_to_reach(np.array([]), 1.0), r"\(0,\)"),
+    case("nan-iterations_to_reach", lambda: refine.iterations_to_reach(np.array([1.0, np.nan]), 1.0), r"NaN",
+         gap="iterations_to_reach answers 0 for a history that holds NaN"),
+    case("unknown-parameter-convergence_by_separation",
+         lambda: refine.convergence_by_separation([2.0], optimizers=("Adam",)), r"'Adam'"),
+    case("negative-synthetic_latent_codes-separation", lambda: refine.synthetic_latent_codes(separation=-1.0),
+         r"-1\.0"),
     # --- data, repro, automl ------------------------------------------------
     case("range-load_digits_scaled-test_size", lambda: data.load_digits_scaled(test_size=1.5), r"1\.5"),
     case("empty-make_lifted_blobs", lambda: data.make_lifted_blobs(n_samples=0), r"got 0"),
@@ -215,6 +244,62 @@ CASES = [
          lambda: automl.check_param_grid(em(), {"n_component": [1, 2]}), r"'n_component'.*'n_components'"),
     case("empty-automl.count_candidates", lambda: automl.count_candidates({"alpha": []}), r"got \[\]"),
     case("range-automl.count_fits", lambda: automl.count_fits({"alpha": [1]}, 1), r"got 1"),
+    case("1d-shuffle_pixels", lambda: data.shuffle_pixels(np.ones(5)), r"1-D shape \(5,\)"),
+    case("dtype-repro.format_metrics", lambda: repro.format_metrics([1, 2]), r"list"),
+    case("nan-automl.measure_fit_seconds", lambda: automl.measure_fit_seconds(em(), np.full((4, 2), np.nan)),
+         r"8 NaN"),
+    case("unknown-parameter-automl.measure_fit_seconds",
+         lambda: automl.measure_fit_seconds(em(), FX.X, candidates=({"n_component": 2},)), r"'n_component'"),
+    case("unknown-parameter-automl.nested_cross_validation",
+         lambda: automl.nested_cross_validation(em(), {"k": [1, 2]}, FX.X), r"'k'"),
+    case("range-automl.nested_cross_validation-inner_cv",
+         lambda: automl.nested_cross_validation(em(), {"n_components": [1, 2]}, FX.X, inner_cv=1), r"Got 1"),
+    case("unknown-parameter-automl.score_matrix",
+         lambda: automl.score_matrix([{"a": 1, "b": 2, "mean_test_score": 0.5}], "a", "zzz"), r"'zzz'"),
+    case("unknown-parameter-automl.make_unsupervised_scorer", lambda: automl.make_unsupervised_scorer("aic2"),
+         r"'aic2'"),
+    case("width-automl.log_likelihood_scorer", lambda: automl.log_likelihood_scorer(FX.fitted_em, np.ones((3, 5))),
+         r"5 features.*= 2"),
+    case("width-automl.neg_bic_scorer", lambda: automl.neg_bic_scorer(FX.fitted_em, np.ones((3, 5))),
+         r"5 features.*= 2"),
+    case("dtype-automl.mixture_moments", lambda: automl.mixture_moments("params"), r"str",
+         gap="mixture_moments on a non-GMMParams raises AttributeError"),
+    # --- widgets and plotting: the pure functions behind the controls -------
+    case("empty-mixture_components_widget", lambda: widgets.mixture_components_widget(FX.X[:, 0], max_components=0),
+         r"got 0"),
+    case("width-mixture_components_figure", lambda: widgets.mixture_components_figure(FX.X), r"\(40, 2\)"),
+    case("empty-latent_grid", lambda: widgets.latent_grid(lambda Z: np.zeros((len(Z), 4)), 0), r"got 0"),
+    case("width-latent_grid-dims", lambda: widgets.latent_grid(lambda Z: np.zeros((len(Z), 4)), 2, dims=(0, 5)),
+         r"\(0, 5\)"),
+    case("width-decode_latent_point",
+         lambda: widgets.decode_latent_point(lambda Z: np.zeros((len(Z), 4)), np.zeros(3), (2, 3)), r"\(1, 4\)"),
+    case("width-em_trajectory", lambda: widgets.em_trajectory(np.ones((5, 3)), FX.params, 3), r"3 features.*= 2"),
+    case("range-em_trajectory-n_iter", lambda: widgets.em_trajectory(FX.X, FX.params, -1), r"-1"),
+    case("range-em_steps_figure-iteration", lambda: widgets.em_steps_figure(FX.X, FX.trajectory, iterations=(10,)),
+         r"got 10"),
+    case("range-reconstruction_view-index", lambda: widgets.reconstruction_view(FX.X01, {"AE": FX.X01}, 99),
+         r"got 99"),
+    case("width-reconstruction_view", lambda: widgets.reconstruction_view(FX.X01, {"AE": FX.X01[:, :3]}, 0),
+         r"\(32, 6\).*\(32, 3\)"),
+    case("dtype-reconstruction_view-array", lambda: widgets.reconstruction_view(FX.X01, FX.X01, 0), r"ndarray",
+         gap="an array instead of a mapping of reconstructions fails with numpy's 'truth value is ambiguous'"),
+    case("unknown-parameter-search_heatmap_figure",
+         lambda: widgets.search_heatmap_figure([{"a": 1, "b": 2, "mean_test_score": 0.5}], "a", "zzz"), r"'zzz'"),
+    case("width-tile_images", lambda: plotting.tile_images(np.zeros((4, 10)), (3, 3), 2, 2), r"\(4, 9\).*\(4, 10\)"),
+    case("width-image_grid", lambda: plotting.image_grid(np.zeros((4, 10)), (3, 3)), r"\(4, 10\)"),
+    case("width-plot_density_1d", lambda: plotting.plot_density_1d(FX.axes, FX.X[:, 0], np.linspace(0, 1, 5), np.ones(4)),
+         r"\(5,\).*\(4,\)"),
+    case("width-plot_score_heatmap", lambda: plotting.plot_score_heatmap(FX.axes, [1, 2], [1, 2, 3], np.ones((2, 2))),
+         r"\(3, 2\).*\(2, 2\)"),
+    case("1d-plot_latent_scatter", lambda: plotting.plot_latent_scatter(FX.axes, np.ones(5)), r"\(5,\)"),
+    case("width-plot_latent_scatter-labels", lambda: plotting.plot_latent_scatter(FX.axes, FX.X, labels=np.zeros(3)),
+         r"\(40,\).*\(3,\)"),
+    case("width-plot_rate_distortion", lambda: plotting.plot_rate_distortion(FX.axes, [1, 2], [1]), r"\(2,\).*\(1,\)"),
+    case("width-plot_em_state", lambda: plotting.plot_em_state(FX.axes, np.ones((5, 3)), FX.params), r"3 features"),
+    case("dtype-draw_gmm_ellipses", lambda: plotting.draw_gmm_ellipses(FX.axes, "params"), r"str",
+         gap="draw_gmm_ellipses on a non-GMMParams raises AttributeError"),
+    case("width-draw_gmm_ellipses-dims", lambda: plotting.draw_gmm_ellipses(FX.axes, FX.params, dims=(0, 5)),
+         r"\(0, 5\)", gap="dims beyond n_features raise numpy's IndexError"),
     # --- autoencoder (Keras) ------------------------------------------------
     case("width-build_autoencoder", lambda: ae().build_autoencoder(0, 2), r"got 0"),
     case("unknown-parameter-build_autoencoder-relu",
@@ -225,6 +310,21 @@ CASES = [
     case("width-reconstruct-with-encoder", lambda: ae().reconstruct(FX.autoencoder[0], FX.X01), r"6 -> 2"),
     case("dtype-encode-not-a-model", lambda: ae().encode("encoder", FX.X01), r"str", error=(ValueError, TypeError),
          gap="encode() on a non-model raises AttributeError ('str' object has no attribute 'inputs')"),
+    case("nan-output_activation_for", lambda: ae().output_activation_for(np.full((3, 2), np.nan)), r"6 NaN"),
+    case("range-check_output_activation-sigmoid", lambda: ae().check_output_activation("sigmoid", -FX.X),
+         r"ranges over \[-"),
+    case("width-reconstruction_error", lambda: ae().reconstruction_error(FX.autoencoder[2], np.ones((3, 5))),
+         r"5 features.*= 6"),
+    case("width-train_autoencoder", lambda: ae().train_autoencoder(FX.autoencoder[2], np.ones((3, 5)), epochs=1),
+         r"\(None, 5\)"),
+    case("empty-train_autoencoder-epochs", lambda: ae().train_autoencoder(FX.autoencoder[2], FX.X01, epochs=0),
+         r"got 0", gap="epochs=0 fails with KeyError 'loss' after training nothing"),
+    case("negative-train_autoencoder-learning_rate",
+         lambda: ae().train_autoencoder(FX.autoencoder[2], FX.X01, epochs=1, learning_rate=-1.0), r"-1\.0",
+         gap="a negative learning rate trains (gradient ascent) without complaint"),
+    case("width-clustering_scores", lambda: ae().clustering_scores([0, 1, 1], [0, 1]), r"\[3, 2\]"),
+    case("unknown-parameter-fit_feature_gmm", lambda: ae().fit_feature_gmm("tsne", FX.X01), r"'tsne'"),
+    case("k-gt-n-em_restarts", lambda: ae().em_restarts(FX.X[:3], 5, [0]), r"n_components = 5.*n_samples = 3"),
     case("1d-AutoencoderGMM.fit", lambda: aegmm().fit(FX.X01[:, 0]), r"1-D shape \(32,\)"),
     case("empty-AutoencoderGMM.fit", lambda: aegmm().fit(np.empty((0, 6))), r"\(0, 6\)"),
     case("inf-AutoencoderGMM.fit", lambda: aegmm().fit(np.vstack([FX.X01, [[np.inf] * 6]])), r"6 NaN or infinite"),
@@ -251,6 +351,12 @@ CASES = [
     case("1d-fit_vae", lambda: vae().fit_vae(FX.X01[:, 0], epochs=1), r"1-D shape \(32,\)"),
     case("range-fit_vae-bernoulli-outside-unit-interval",
          lambda: vae().fit_vae(FX.X01 * 4 - 2, likelihood="bernoulli", epochs=1), r"\[-\d"),
+    case("width-gaussian_nll", lambda: vae().gaussian_nll(FX.X01, FX.X01[:3], np.zeros((3, 6))), r"\(3,\s*6\)"),
+    case("range-bernoulli_entropy", lambda: vae().bernoulli_entropy(FX.X01 * 3), r"\[0\.\d+, 2\.\d+\]"),
+    case("unknown-parameter-build_decoder-likelihood", lambda: vae().build_decoder(2, 6, likelihood="poisson"),
+         r"'poisson'"),
+    case("empty-build_decoder-latent_dim", lambda: vae().build_decoder(0, 6), r"got 0"),
+    case("empty-build_encoder-hidden_units", lambda: vae().build_encoder(6, 2, hidden_units=(0,)), r"got 0"),
     case("width-vae.encode", lambda: vae().encode(FX.vae_model, np.ones((3, 5))), r"5 features.*= 6"),
     case("width-vae.decode", lambda: vae().decode(FX.vae_model, np.ones((3, 5))), r"5 columns.*= 2"),
     case("width-vae.elbo", lambda: vae().elbo(FX.vae_model, np.ones((3, 5))), r"5 features.*= 6"),
