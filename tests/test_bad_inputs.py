@@ -31,7 +31,9 @@ REQUIRED_KINDS = {
 }
 # The part of a message that states what was expected (or what to use instead).
 SAYS_EXPECTED = re.compile(
-    r"must|expect|valid parameters|did you mean|cannot|could not|one of|: use '|inconsistent|incompatible|the search varied", re.I
+    r"must|expect|valid parameters|did you mean|cannot|could not|one of|: use '"
+    r"|inconsistent|incompatible|the search varied",
+    re.I,
 )
 
 
@@ -147,7 +149,8 @@ CASES = [
          r"minimum 0"),
     case("width-GMMParams-means", lambda: GMMParams(FX.params.weights, [[0, 0]], FX.params.covariances),
          r"\(1, 2\)"),
-    case("width-GMMParams-covariances", lambda: GMMParams(FX.params.weights, FX.params.means, np.stack([np.eye(3)] * 2)),
+    case("width-GMMParams-covariances",
+         lambda: GMMParams(FX.params.weights, FX.params.means, np.stack([np.eye(3)] * 2)),
          r"\(2, 2, 2\).*\(2, 3, 3\)"),
     case("nan-GMMParams", lambda: GMMParams(FX.params.weights, [[0, np.nan], [1, 1]], FX.params.covariances),
          r"1 NaN"),
@@ -222,7 +225,8 @@ CASES = [
          gap="finite values whose squares overflow give a NaN value and gradient"),
     case("k-gt-n-synthetic_latent_codes", lambda: refine.synthetic_latent_codes(n_samples=5, n_components=10),
          r"10.*5", gap="synthetic_latent_codes draws 5 samples from 10 components without complaint"),
-    case("unknown-parameter-compare_optimizers", lambda: refine.compare_optimizers(FX.X, FX.params, optimizers=("Adam",)),
+    case("unknown-parameter-compare_optimizers",
+         lambda: refine.compare_optimizers(FX.X, FX.params, optimizers=("Adam",)),
          r"'Adam'"),
     case("width-compare_optimizers", lambda: refine.compare_optimizers(np.ones((5, 3)), FX.params), r"3 features.*= 2"),
     case("empty-iterations_to_reach", lambda: refine.iterations_to_reach(np.array([]), 1.0), r"\(0,\)"),
@@ -287,7 +291,8 @@ CASES = [
          lambda: widgets.search_heatmap_figure([{"a": 1, "b": 2, "mean_test_score": 0.5}], "a", "zzz"), r"'zzz'"),
     case("width-tile_images", lambda: plotting.tile_images(np.zeros((4, 10)), (3, 3), 2, 2), r"\(4, 9\).*\(4, 10\)"),
     case("width-image_grid", lambda: plotting.image_grid(np.zeros((4, 10)), (3, 3)), r"\(4, 10\)"),
-    case("width-plot_density_1d", lambda: plotting.plot_density_1d(FX.axes, FX.X[:, 0], np.linspace(0, 1, 5), np.ones(4)),
+    case("width-plot_density_1d",
+         lambda: plotting.plot_density_1d(FX.axes, FX.X[:, 0], np.linspace(0, 1, 5), np.ones(4)),
          r"\(5,\).*\(4,\)"),
     case("width-plot_score_heatmap", lambda: plotting.plot_score_heatmap(FX.axes, [1, 2], [1, 2, 3], np.ones((2, 2))),
          r"\(3, 2\).*\(2, 2\)"),
@@ -329,7 +334,8 @@ CASES = [
     case("empty-AutoencoderGMM.fit", lambda: aegmm().fit(np.empty((0, 6))), r"\(0, 6\)"),
     case("inf-AutoencoderGMM.fit", lambda: aegmm().fit(np.vstack([FX.X01, [[np.inf] * 6]])), r"6 NaN or infinite"),
     case("k-gt-n-AutoencoderGMM.fit", lambda: aegmm(n_components=50).fit(FX.X01), r"n_components = 50.*n_samples = 32"),
-    case("width-AutoencoderGMM-latent_dim", lambda: aegmm(latent_dim=10).fit(FX.X01), r"n_features = 6.*latent_dim = 10"),
+    case("width-AutoencoderGMM-latent_dim", lambda: aegmm(latent_dim=10).fit(FX.X01),
+         r"n_features = 6.*latent_dim = 10"),
     case("unknown-parameter-AutoencoderGMM.set_params", lambda: ae().AutoencoderGMM().set_params(latentdim=3),
          r"'latentdim'"),
     case("negative-AutoencoderGMM-learning_rate", lambda: aegmm(learning_rate=-1.0).fit(FX.X01), r"-1\.0"),
