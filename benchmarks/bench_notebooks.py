@@ -5,8 +5,9 @@ Every notebook runs as ``make notebooks`` runs it (nbclient, kernel
 as working directory), but in a temporary copy of ``notebooks/``: the stored
 notebooks are never overwritten. Wall time counts from kernel start to the
 last cell's end. Peak memory is the kernel process's ``VmHWM`` (peak resident
-set) read from ``/proc/<pid>/status`` before the kernel shuts down; processes
-the kernel starts (e.g. joblib workers) are not included.
+set) read from ``/proc/<pid>/status`` before the kernel shuts down; the note
+beside it adds the processes the kernel starts (e.g. joblib workers), as the
+sampled peak of their summed resident memory.
 
 Run on its own with ``make bench BENCH_ARGS="--only notebooks"`` or
 ``python -m benchmarks.bench_notebooks [NOTEBOOK ...]``.
@@ -17,6 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -90,6 +92,60 @@ def read_cpu_seconds(pid):
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+class ProcessTreeMemory:
+    """Peak summed resident memory of a process and its descendants, sampled in a thread.
+
+    VmHWM covers the kernel alone; worker processes it starts (joblib's for
+    ``n_jobs=2``) count too against a Binder session's memory limit.
+
+    Parameters
+    ----------
+    pid : int
+    interval : float, default 0.1
+        Seconds between samples: a short-lived peak between two samples is missed.
+    """
+
+    def __init__(self, pid, interval=0.1):
+        self.pid, self.interval = pid, interval
+        self.peak_mb = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self, root):
+        import psutil
+
+        total = 0
+        for process in [root, *root.children(recursive=True)]:
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:  # a worker that just exited
+                pass
+        return total / 2**20
+
+    def _run(self):
+        try:
+            import psutil
+
+            root = psutil.Process(self.pid)
+        except Exception:  # no psutil, or the process is gone: report nothing
+            return
+        while not self._stop.is_set():
+            try:
+                sample = self._sample(root)
+            except Exception:
+                return
+            self.peak_mb = sample if self.peak_mb is None else max(self.peak_mb, sample)
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+
+
 def load_average():
     """One-minute load average, or None where the platform has none."""
     try:
@@ -112,9 +168,10 @@ def execute_notebook(path, workdir):
     -------
     dict
         ``seconds`` (kernel start to last cell), ``cpu_seconds`` (kernel CPU
-        time or None), ``peak_mb`` (kernel VmHWM or None), ``n_cells`` (code
-        cells executed) and ``error`` (None, or the text of the first
-        unexpected error).
+        time or None), ``peak_mb`` (kernel VmHWM or None), ``tree_peak_mb``
+        (sampled peak of the kernel and its child processes, or None),
+        ``n_cells`` (code cells executed) and ``error`` (None, or the text of
+        the first unexpected error).
     """
     import nbformat
     from nbclient import NotebookClient
@@ -129,17 +186,20 @@ def execute_notebook(path, workdir):
         resources={"metadata": {"path": str(workdir)}},
     )
     env = dict(os.environ, **KERNEL_ENVIRONMENT)
-    result = {"seconds": None, "cpu_seconds": None, "peak_mb": None, "n_cells": 0, "error": None}
+    result = {"seconds": None, "cpu_seconds": None, "peak_mb": None, "tree_peak_mb": None, "n_cells": 0,
+              "error": None}
     started = time.perf_counter()
     with client.setup_kernel(env=env, cwd=str(workdir)):
         pid = client.km.provisioner.process.pid
-        try:
-            for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
-        except CellExecutionError as exc:
-            text = ANSI_ESCAPE.sub("", str(exc)).strip()
-            result["error"] = text.splitlines()[-1][:200] if text else type(exc).__name__
+        with ProcessTreeMemory(pid) as tree:
+            try:
+                for index, cell in enumerate(nb.cells):
+                    client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+            except CellExecutionError as exc:
+                text = ANSI_ESCAPE.sub("", str(exc)).strip()
+                result["error"] = text.splitlines()[-1][:200] if text else type(exc).__name__
         result["seconds"] = time.perf_counter() - started
+        result["tree_peak_mb"] = tree.peak_mb
         result["n_cells"] = client.code_cells_executed
         # Read before the context manager shuts the kernel down.
         result["peak_mb"] = read_peak_memory_mb(pid)
@@ -199,12 +259,17 @@ def run(full=False, notebooks=None):
                 "budget": f"<= {budget:.0f} s",
                 "note": "; ".join(details),
             })
-            peak = measured["peak_mb"]
+            peak, tree_peak = measured["peak_mb"], measured["tree_peak_mb"]
+            note = _status(peak, MEMORY_BUDGET_MB)
+            if tree_peak is not None:
+                # Sampling can miss the kernel's own peak; VmHWM cannot.
+                tree_peak = max(tree_peak, peak or 0.0)
+                note += f"; with child processes {tree_peak:.0f} MB ({_status(tree_peak, MEMORY_BUDGET_MB)})"
             rows.append({
                 "metric": f"{path.stem} kernel peak memory (MB)",
                 "value": "n/a" if peak is None else round(peak),
                 "budget": f"<= {MEMORY_BUDGET_MB:.0f} MB",
-                "note": _status(peak, MEMORY_BUDGET_MB),
+                "note": note,
             })
     rows.append({
         "metric": f"all {len(paths)} notebooks, wall time (s)",
