@@ -179,6 +179,9 @@ def test_compare_searches_uses_the_same_splits_and_counts_fits(iris):
     assert splits[0] == splits[1] == splits[2]
     assert searches["grid"].cv is None  # the originals are left alone
     assert by_name["grid"]["test_score"] == pytest.approx(fitted["grid"].score(X_test, y_test))
+    halving_rows = automl.results_table(fitted["halving"])
+    assert list(halving_rows[0])[:3] == ["rank", "iter", "n_resources"]
+    assert halving_rows[0]["iter"] == fitted["halving"].n_iterations_ - 1  # the winner survived every round
 
 
 def test_compare_searches_rejects_bad_inputs(iris):
