@@ -674,6 +674,10 @@ def mixture_moments(params):
     mean : ndarray of shape (n_features,)
     covariance : ndarray of shape (n_features, n_features)
     """
+    from .params import GMMParams
+
+    if not isinstance(params, GMMParams):
+        raise ValueError(f"params must be a GMMParams, got {type(params).__name__} {params!r}")
     covariances = params.full_covariances()
     mean = params.weights @ params.means
     second_moment = np.einsum("k,kij->ij", params.weights,
