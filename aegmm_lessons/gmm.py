@@ -52,6 +52,9 @@ __all__ = [
 # empty component divides by a tiny number instead of zero.
 _NK_FLOOR = 10 * np.finfo(np.float64).eps
 
+# How far a row of responsibilities given to m_step may sum from 1.
+_RESP_SUM_TOL = 1e-6
+
 # Rows per block in the E step: keeps the (block, K * d) intermediates in cache
 # and bounds memory for large n. Small blocks also keep OpenBLAS single-threaded
 # per call, which on a busy 2-core machine was several times faster than its
@@ -86,6 +89,12 @@ def _check_resp(resp, n_samples):
         )
     if np.any(resp < 0):
         raise ValueError(f"resp must be non-negative, got minimum {resp.min():.6g}")
+    sums = resp.sum(axis=1)
+    if np.any(np.abs(sums - 1.0) > _RESP_SUM_TOL):
+        raise ValueError(
+            f"each row of resp must sum to 1 (responsibilities), got row sums from "
+            f"{sums.min():.6g} to {sums.max():.6g}"
+        )
     return resp
 
 
@@ -169,9 +178,21 @@ def _log_gaussian_prob(X, means, precisions_chol, covariance_type):
     """
     terms = _component_terms(means, precisions_chol, covariance_type)
     result = np.empty((X.shape[0], means.shape[0]))
-    for rows in _row_blocks(X.shape[0]):
-        result[rows] = _log_gaussian_prob_rows(X[rows], *terms)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, as an error
+        for rows in _row_blocks(X.shape[0]):
+            result[rows] = _log_gaussian_prob_rows(X[rows], *terms)
+    _check_no_overflow(result, X)
     return result
+
+
+def _check_no_overflow(values, X):
+    """Raise if finite data gave non-finite densities (squared distances beyond float64)."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            "X must be small enough for its squared distances to the components to fit in "
+            f"float64 (about 1.8e308), got an overflow with largest |x| = {np.max(np.abs(X)):.3g}: "
+            "scale the data (e.g. StandardScaler)"
+        )
 
 
 def _log_sum_exp_rows(weighted_log_prob):
@@ -204,10 +225,12 @@ def _e_step(X, params):
     constant = constant + np.log(params.weights)
     log_resp = np.empty((X.shape[0], params.n_components))
     log_norm = np.empty(X.shape[0])
-    for rows in _row_blocks(X.shape[0]):
-        log_norm[rows], log_resp[rows] = _log_sum_exp_rows(
-            _log_gaussian_prob_rows(X[rows], scale, shift, constant)
-        )
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below, as an error
+        for rows in _row_blocks(X.shape[0]):
+            log_norm[rows], log_resp[rows] = _log_sum_exp_rows(
+                _log_gaussian_prob_rows(X[rows], scale, shift, constant)
+            )
+    _check_no_overflow(log_norm, X)
     return float(np.mean(log_norm)), log_resp, log_norm
 
 
@@ -229,7 +252,7 @@ def log_gaussian_prob(X, params):
     ------
     ValueError
         If X is not 2-D, empty, not finite, or its width is not
-        ``params.n_features``.
+        ``params.n_features``, or so large that squared distances overflow.
     """
     params = _check_params(params)
     X = params.check_data(X)
@@ -311,7 +334,7 @@ def m_step(X, resp, covariance_type="full", reg_covar=1e-6):
     ----------
     X : array-like of shape (n_samples, n_features)
     resp : array-like of shape (n_samples, n_components)
-        Responsibilities ``r_ik >= 0`` (rows usually sum to 1; one-hot rows
+        Responsibilities ``r_ik >= 0``, each row summing to 1 (one-hot rows
         give the per-cluster estimates used to start from k-means).
     covariance_type : {'full', 'diag'}, default 'full'
     reg_covar : float, default 1e-6
@@ -327,8 +350,9 @@ def m_step(X, resp, covariance_type="full", reg_covar=1e-6):
     Raises
     ------
     ValueError
-        On invalid ``X``, ``resp`` or ``reg_covar``, or when a covariance is
-        not positive-definite (only possible with ``reg_covar = 0``).
+        On invalid ``X``, ``resp`` (wrong shape, negative, rows not summing
+        to 1) or ``reg_covar``, or when a covariance is not positive-definite
+        (only possible with ``reg_covar = 0``).
     """
     covariance_type = _check_covariance_type(covariance_type)
     reg_covar = check_non_negative("reg_covar", reg_covar)

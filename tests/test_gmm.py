@@ -319,5 +319,19 @@ def test_functions_reject_mismatched_shapes():
         m_step(np.zeros((4, 2)), np.ones((5, 3)) / 3)
     with pytest.raises(ValueError, match="resp must be non-negative, got minimum -1"):
         m_step(np.zeros((2, 2)), [[2.0, -1.0], [0.5, 0.5]])
+    with pytest.raises(ValueError, match="each row of resp must sum to 1 .*got row sums from 0 to 1"):
+        m_step(np.zeros((2, 2)), [[0.0, 0.0], [0.5, 0.5]])
     with pytest.raises(ValueError, match="params must be a GMMParams, got dict"):
         log_gaussian_prob(np.zeros((4, 2)), {"weights": [1.0]})
+
+
+@pytest.mark.filterwarnings("error")
+def test_data_whose_squares_overflow_is_an_error_not_a_nan():
+    params = random_params(3, 2)
+    huge = np.full((3, 2), 1e200)
+    for call in (lambda: log_gaussian_prob(huge, params), lambda: e_step(huge, params)):
+        with pytest.raises(ValueError, match=r"X must be small enough .* float64.*largest \|x\| = 1e\+200: scale the data"):
+            call()
+    model = GaussianMixtureEM(2, random_state=0).fit(separated_blobs())
+    with pytest.raises(ValueError, match="overflow with largest"):
+        model.score(huge)
