@@ -126,6 +126,10 @@ def bernoulli_nll(X, probabilities):
         Nats per example.
     """
     xp = _xp(X, probabilities)
+    if xp is np:
+        X, probabilities = _check_broadcastable(("X", "probabilities"), (X, probabilities))
+        _check_unit_interval(X)
+        _check_unit_interval(probabilities, "probabilities", "")
     p = xp.clip(probabilities, EPSILON, 1.0 - EPSILON)
     return -xp.sum(X * xp.log(p) + (1.0 - X) * xp.log(1.0 - p), axis=-1)
 
@@ -147,6 +151,11 @@ def gaussian_nll(X, mean, log_var):
         Nats per example.
     """
     xp = _xp(X, mean, log_var)
+    if xp is np:
+        X, mean = _check_broadcastable(("X", "mean"), (X, mean))
+        (log_var,) = _check_broadcastable(("log_var",), (log_var,))
+        if log_var.shape != X.shape[-1:]:
+            raise ValueError(f"log_var must have shape (n_features,) = ({X.shape[-1]},), got {log_var.shape}")
     return 0.5 * xp.sum(LOG_2PI + log_var + xp.square(X - mean) / xp.exp(log_var), axis=-1)
 
 
@@ -173,14 +182,32 @@ def bernoulli_entropy(X):
     return -terms.sum(axis=1)
 
 
-def _check_unit_interval(X, name="X"):
+def _check_unit_interval(X, name="X", hint=" (scale the data, or use likelihood='gaussian')"):
     low, high = X.min(), X.max()
     if low < 0 or high > 1:
         raise ValueError(
-            f"{name} must lie in [0, 1] for a Bernoulli likelihood, got values in "
-            f"[{low:.4g}, {high:.4g}] (scale the data, or use likelihood='gaussian')"
+            f"{name} must lie in [0, 1] for a Bernoulli likelihood, got values in [{low:.4g}, {high:.4g}]{hint}"
         )
     return X
+
+
+def _check_broadcastable(names, arrays):
+    """Finite float arrays of at least one dimension whose shapes broadcast together."""
+    checked = []
+    for name, array in zip(names, arrays):
+        try:
+            array = np.asarray(array, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must be numeric, got {type(array).__name__}: {exc}") from None
+        if array.ndim < 1 or not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be a finite array of at least 1 dimension, got shape {array.shape}")
+        checked.append(array)
+    try:
+        np.broadcast_shapes(*(a.shape for a in checked))
+    except ValueError:
+        described = ", ".join(f"{n} {a.shape}" for n, a in zip(names, checked))
+        raise ValueError(f"{' and '.join(names)} must have compatible shapes, got {described}") from None
+    return checked
 
 
 def _check_hidden_units(hidden_units):

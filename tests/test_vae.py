@@ -313,3 +313,15 @@ def test_one_dimensional_and_non_finite_data_are_rejected(small_train):
 def test_helpers_reject_a_model_that_is_not_a_vae():
     with pytest.raises(ValueError, match="model must be a VAE"):
         vae.encode(object(), np.zeros((1, 64)))
+
+
+def test_likelihoods_reject_numpy_input_they_cannot_score():
+    X = np.full((2, 3), 0.5)
+    with pytest.raises(ValueError, match=r"probabilities must lie in \[0, 1\].*got values in \[1.5, 1.5\]"):
+        vae.bernoulli_nll(X, np.full((2, 3), 1.5))
+    with pytest.raises(ValueError, match=r"compatible shapes, got X \(2, 3\), probabilities \(2, 4\)"):
+        vae.bernoulli_nll(X, np.full((2, 4), 0.5))
+    with pytest.raises(ValueError, match=r"log_var must have shape \(n_features,\) = \(3,\), got \(2,\)"):
+        vae.gaussian_nll(X, X, np.zeros(2))
+    with pytest.raises(ValueError, match="finite"):
+        vae.gaussian_nll(X, np.full((2, 3), np.nan), np.zeros(3))
