@@ -360,18 +360,19 @@ def compare_searches(searches, X_train, y_train=None, X_test=None, y_test=None, 
             raise ValueError(
                 f"X_test must have {X_train.shape[1]} features like X_train, got {X_test.shape[1]}"
             )
+    for name, search in searches.items():
+        if not hasattr(search, "estimator") or not hasattr(search, "fit"):
+            raise ValueError(f"searches[{name!r}] is not a scikit-learn search, got {type(search).__name__}")
+        if X_test is not None and getattr(search, "refit", True) is False:
+            raise ValueError(f"searches[{name!r}] has refit=False: a test score needs the refitted best model")
+        grid = getattr(search, "param_grid", None) or getattr(search, "param_distributions", None)
+        if grid is not None:
+            check_param_grid(search.estimator, grid)
     first = next(iter(searches.values()))
     splitter = check_cv(cv, y_train, classifier=is_classifier(first.estimator))
     splits = list(splitter.split(X_train, y_train))
     rows, fitted = [], {}
     for name, search in searches.items():
-        if not hasattr(search, "cv_results_") and not hasattr(search, "estimator"):
-            raise ValueError(f"searches[{name!r}] is not a scikit-learn search, got {type(search).__name__}")
-        if getattr(search, "refit", True) is False:
-            raise ValueError(f"searches[{name!r}] has refit=False: a test score needs the refitted best model")
-        grid = getattr(search, "param_grid", None) or getattr(search, "param_distributions", None)
-        if grid is not None:
-            check_param_grid(search.estimator, grid)
         search = clone(search).set_params(cv=splits)
         start = time.perf_counter()
         search.fit(X_train) if y_train is None else search.fit(X_train, y_train)

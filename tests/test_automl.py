@@ -194,6 +194,8 @@ def test_compare_searches_rejects_bad_inputs(iris):
         automl.compare_searches({"grid": GridSearchCV(SVC(), {"gama": [1.0]})}, X, y, cv=3)
     with pytest.raises(ValueError, match="refit=False"):
         automl.compare_searches({"grid": GridSearchCV(SVC(), SVC_GRID, refit=False)}, X, y, X, y, cv=3)
+    with pytest.raises(ValueError, match=r"searches\['svc'\] is not a scikit-learn search, got SVC"):
+        automl.compare_searches({"svc": SVC()}, X, y, cv=3)
     with pytest.raises(ValueError, match="X_test must have 4 features"):
         automl.compare_searches({"grid": GridSearchCV(SVC(), SVC_GRID)}, X, y, X[:, :2], y, cv=3)
 
