@@ -188,7 +188,16 @@ def build_autoencoder(n_features, latent_dim, hidden_units=(64,), output_activat
 
 
 def _widths(model):
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"expected a keras.Model (e.g. from build_autoencoder), got {type(model).__name__}")
     return int(model.inputs[0].shape[-1]), int(model.outputs[0].shape[-1])
+
+
+def _check_learning_rate(learning_rate):
+    learning_rate = check_non_negative("learning_rate", learning_rate)
+    if learning_rate == 0:
+        raise ValueError("learning_rate must be > 0, got 0")
+    return learning_rate
 
 
 def _check_model_input(model, X, role):
@@ -318,8 +327,12 @@ def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate
     Keras rebuilds its input pipeline each epoch, which costs more than
     training a small network on a small data set.
     """
+    _widths(autoencoder)
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    learning_rate = _check_learning_rate(learning_rate)
+    X32 = check_array_2d(X).astype(np.float32)
     autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
-    X32 = np.asarray(X, dtype=np.float32)
     batches = (
         tf.data.Dataset.from_tensor_slices((X32, X32))
         .shuffle(X32.shape[0], seed=seed, reshuffle_each_iteration=True)
@@ -430,7 +443,7 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
         X = check_array_2d(X, min_samples=2)
         epochs = check_positive_int("epochs", self.epochs)
         batch_size = check_positive_int("batch_size", self.batch_size)
-        learning_rate = check_non_negative("learning_rate", self.learning_rate)
+        learning_rate = _check_learning_rate(self.learning_rate)
         n_components = check_positive_int("n_components", self.n_components)
         if n_components > X.shape[0]:
             raise ValueError(

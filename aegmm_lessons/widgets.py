@@ -672,6 +672,11 @@ def reconstruction_view(originals, reconstructions, index):
     ReconstructionView
     """
     originals = check_array_2d(originals, "originals")
+    if not hasattr(reconstructions, "items"):
+        raise ValueError(
+            "reconstructions must be a mapping of model names to arrays of shape (n_images, n_pixels), "
+            f"got {type(reconstructions).__name__}"
+        )
     if not reconstructions:
         raise ValueError("reconstructions must map at least one model name to its reconstructions, got none")
     index = check_positive_int("index", index, minimum=0)

@@ -22,6 +22,7 @@ from aegmm_lessons.autoencoder import (
     reconstruct,
     reconstruction_error,
     summarize_runs,
+    train_autoencoder,
 )
 from aegmm_lessons.gmm import GaussianMixtureEM
 
@@ -270,3 +271,18 @@ def test_em_restarts_returns_one_final_value_per_seed(blobs):
     X, y = blobs
     result = em_restarts(X, 3, seeds=range(4), y_true=y)
     assert result["log_likelihood"].shape == result["ARI"].shape == (4,)
+
+
+def test_train_autoencoder_rejects_no_epochs_and_non_positive_learning_rates():
+    _, _, autoencoder = build_autoencoder(6, 2)
+    X = np.zeros((8, 6))
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1, got 0"):
+        train_autoencoder(autoencoder, X, epochs=0)
+    for learning_rate in (0.0, -1.0):
+        with pytest.raises(ValueError, match="learning_rate must be"):
+            train_autoencoder(autoencoder, X, epochs=1, learning_rate=learning_rate)
+
+
+def test_encode_rejects_something_that_is_not_a_keras_model():
+    with pytest.raises(ValueError, match="expected a keras.Model.*got str"):
+        encode("encoder", np.zeros((3, 6)))
