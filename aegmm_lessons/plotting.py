@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Ellipse, FancyBboxPatch
 
+from .params import GMMParams
+
 __all__ = ["draw_gmm_ellipses", "image_grid", "COURSE_LESSONS", "COURSE_LINKS", "course_map", "plot_density_1d", "plot_score_heatmap", "tile_images", "plot_latent_manifold", "plot_latent_scatter", "plot_reconstructions", "plot_rate_distortion", "plot_em_state", "plot_log_likelihood_history", "plot_convergence_gap", "plot_iterations_by_separation"]
 
 
@@ -30,7 +32,13 @@ def draw_gmm_ellipses(ax, params, dims=(0, 1), n_std=(1.0, 2.0), color="k", alph
     -------
     list of matplotlib.patches.Ellipse
     """
-    i, j = dims
+    if not isinstance(params, GMMParams):
+        raise ValueError(f"params must be a GMMParams, got {type(params).__name__}")
+    if len(dims) != 2 or not all(0 <= int(d) < params.n_features for d in dims):
+        raise ValueError(
+            f"dims must be two feature indices in [0, {params.n_features}), got {tuple(dims)}"
+        )
+    i, j = (int(d) for d in dims)
     covariances = params.full_covariances()[:, [i, j]][:, :, [i, j]]
     patches = []
     for weight, mean, cov in zip(params.weights, params.means[:, [i, j]], covariances):

@@ -498,7 +498,15 @@ def negative_log_likelihood(theta, X, layout):
         raise ValueError(f"layout must be a ParamLayout, got {type(layout).__name__}")
     theta = layout.check_theta(theta)
     X = _check_data(X, layout)
-    return _nll_and_gradient(theta, X, layout)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, as an error
+        value, gradient = _nll_and_gradient(theta, X, layout)
+    if not (np.isfinite(value) and np.all(np.isfinite(gradient))):
+        raise ValueError(
+            "X must be small enough for its squared distances to the components to fit in "
+            f"float64 (about 1.8e308), got an overflow with largest |x| = {np.max(np.abs(X)):.3g}: "
+            "scale the data (e.g. StandardScaler)"
+        )
+    return value, gradient
 
 
 def _check_data(X, layout):
@@ -542,6 +550,11 @@ def synthetic_latent_codes(n_samples=1000, n_features=10, n_components=10, *, se
     n_samples = check_positive_int("n_samples", n_samples)
     n_features = check_positive_int("n_features", n_features)
     n_components = check_positive_int("n_components", n_components)
+    if n_components > n_samples:
+        raise ValueError(
+            f"n_components must be <= n_samples, got n_components = {n_components} "
+            f"and n_samples = {n_samples}"
+        )
     if isinstance(separation, bool) or not isinstance(separation, numbers.Real) or not 0 <= separation < np.inf:
         raise ValueError(f"separation must be a finite number >= 0, got {separation!r}")
     rng = np.random.default_rng(random_state)
@@ -802,6 +815,9 @@ def iterations_to_reach(history, target, tol=1e-6):
     history = np.asarray(history, dtype=np.float64)
     if history.ndim != 1 or history.size == 0:
         raise ValueError(f"history must be a non-empty 1-D array, got shape {history.shape}")
+    if not np.all(np.isfinite(history)):
+        bad = int(history.size - np.count_nonzero(np.isfinite(history)))
+        raise ValueError(f"history must be finite, got {bad} NaN or infinite value(s)")
     reached = np.flatnonzero(history >= target - tol)
     return int(reached[0]) if reached.size else None
 
