@@ -67,6 +67,9 @@ params : GMMParams
     The fitted mixture (``n_features == 1``).
 """
 
+# Show a slider's whole label (the default width cuts 'components' short).
+_LABEL_STYLE = {"description_width": "initial"}
+
 
 def _as_column(sample, name="sample"):
     """A 1-D sample, given as (n_samples,) or (n_samples, 1), as an array of shape (n_samples, 1)."""
@@ -207,7 +210,7 @@ def mixture_components_widget(sample, max_components=8, value=1, random_state=0)
         _draw_mixture_density(ax, X, cache[n_components])
         plt.show()
 
-    slider = ipywidgets.IntSlider(value=value, min=1, max=max_components, description="components",
+    slider = ipywidgets.IntSlider(value=value, min=1, max=max_components, description="components", style=_LABEL_STYLE,
                                   continuous_update=False)
     output = ipywidgets.interactive_output(show, {"n_components": slider})
     return ipywidgets.VBox([slider, output])
@@ -572,7 +575,7 @@ def em_steps_widget(X, trajectory, value=0):
         fig.tight_layout()
         plt.show()
 
-    slider = ipywidgets.IntSlider(value=value, min=0, max=len(trajectory.params) - 1, description="iteration",
+    slider = ipywidgets.IntSlider(value=value, min=0, max=len(trajectory.params) - 1, description="iteration", style=_LABEL_STYLE,
                                   continuous_update=False)
     output = ipywidgets.interactive_output(show, {"iteration": slider})
     return ipywidgets.VBox([slider, output])
@@ -634,7 +637,7 @@ def convergence_widget(study, value=None):
         convergence_figure(study, separation)
         plt.show()
 
-    slider = ipywidgets.SelectionSlider(options=separations, value=value, description="separation",
+    slider = ipywidgets.SelectionSlider(options=separations, value=value, description="separation", style=_LABEL_STYLE,
                                         continuous_update=False)
     output = ipywidgets.interactive_output(show, {"separation": slider})
     return ipywidgets.VBox([slider, output])
