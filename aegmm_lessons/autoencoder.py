@@ -13,7 +13,6 @@
 Every check raises ``ValueError`` naming the expected and the actual width.
 """
 
-import numbers
 
 import keras
 import numpy as np
@@ -23,7 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .gmm import GaussianMixtureEM
-from .validation import check_array_2d, check_non_negative, check_positive_int
+from .validation import check_array_2d, check_hidden_units, check_non_negative, check_positive_int
 
 __all__ = [
     "OUTPUT_ACTIVATIONS",
@@ -117,18 +116,6 @@ def check_output_activation(output_activation, X=None):
     return output_activation
 
 
-def _check_hidden_units(hidden_units):
-    if isinstance(hidden_units, numbers.Integral):
-        hidden_units = (hidden_units,)
-    try:
-        hidden_units = tuple(hidden_units)
-    except TypeError:
-        raise ValueError(
-            f"hidden_units must be a sequence of positive integers, got {hidden_units!r}"
-        ) from None
-    return tuple(check_positive_int("hidden_units[i]", units) for units in hidden_units)
-
-
 def build_autoencoder(n_features, latent_dim, hidden_units=(64,), output_activation="linear"):
     """Encoder, decoder and autoencoder, all wired from one ``Input``.
 
@@ -166,7 +153,7 @@ def build_autoencoder(n_features, latent_dim, hidden_units=(64,), output_activat
             f"latent_dim must be smaller than n_features = {n_features} (a bottleneck), "
             f"got latent_dim = {latent_dim}"
         )
-    hidden_units = _check_hidden_units(hidden_units)
+    hidden_units = check_hidden_units(hidden_units)
     check_output_activation(output_activation)
 
     inputs = keras.Input(shape=(n_features,), name="x")

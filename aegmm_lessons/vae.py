@@ -23,14 +23,13 @@ has the shape of ``z_mean``, encoder and decoder as functional models, and a
 """
 
 import math
-import numbers
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from .validation import check_array_2d, check_non_negative, check_positive_int
+from .validation import check_array_2d, check_hidden_units, check_non_negative, check_positive_int
 
 __all__ = [
     "LIKELIHOODS",
@@ -210,16 +209,6 @@ def _check_broadcastable(names, arrays):
     return checked
 
 
-def _check_hidden_units(hidden_units):
-    if isinstance(hidden_units, numbers.Integral):
-        hidden_units = (hidden_units,)
-    try:
-        hidden_units = tuple(hidden_units)
-    except TypeError:
-        raise ValueError(f"hidden_units must be a sequence of positive integers, got {hidden_units!r}") from None
-    return tuple(check_positive_int("hidden_units[%d]" % i, h) for i, h in enumerate(hidden_units))
-
-
 def _check_likelihood(likelihood, X=None):
     if likelihood not in LIKELIHOODS:
         raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
@@ -291,7 +280,7 @@ def build_encoder(n_features, latent_dim, hidden_units=(64,), seed=None):
     latent_dim = check_positive_int("latent_dim", latent_dim)
     inputs = keras.Input(shape=(n_features,), name="x")
     hidden = inputs
-    for width in _check_hidden_units(hidden_units):
+    for width in check_hidden_units(hidden_units):
         hidden = layers.Dense(width, activation="relu")(hidden)
     z_mean = layers.Dense(latent_dim, name="z_mean")(hidden)
     z_log_var = layers.Dense(latent_dim, name="z_log_var")(hidden)
@@ -324,7 +313,7 @@ def build_decoder(latent_dim, n_features, hidden_units=(64,), likelihood="bernou
         raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}")
     inputs = keras.Input(shape=(latent_dim,), name="z")
     hidden = inputs
-    for width in _check_hidden_units(hidden_units):
+    for width in check_hidden_units(hidden_units):
         hidden = layers.Dense(width, activation="relu")(hidden)
     activation = "sigmoid" if likelihood == "bernoulli" else "linear"
     outputs = layers.Dense(n_features, activation=activation, name="x_hat")(hidden)
@@ -467,7 +456,7 @@ def fit_vae(
     """
     X = check_array_2d(X)
     latent_dim = check_positive_int("latent_dim", latent_dim)
-    hidden_units = _check_hidden_units(hidden_units)
+    hidden_units = check_hidden_units(hidden_units)
     beta = check_non_negative("beta", beta)
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)

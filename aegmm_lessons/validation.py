@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_array_2d", "check_positive_int", "check_non_negative"]
+__all__ = ["check_array_2d", "check_positive_int", "check_non_negative", "check_hidden_units"]
 
 
 def check_array_2d(X, name="X", min_samples=1):
@@ -69,3 +69,31 @@ def check_non_negative(name, value):
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return float(value)
+
+
+def check_hidden_units(hidden_units):
+    """Widths of a network's hidden layers as a tuple of positive ints.
+
+    Parameters
+    ----------
+    hidden_units : int or sequence of int
+        One width, or one per hidden layer (an empty sequence means none).
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    ValueError
+        If it is not a sequence of integers >= 1; the message names the offending entry.
+    """
+    if isinstance(hidden_units, numbers.Integral):
+        hidden_units = (hidden_units,)
+    try:
+        hidden_units = tuple(hidden_units)
+    except TypeError:
+        raise ValueError(
+            f"hidden_units must be a sequence of positive integers, got {hidden_units!r}"
+        ) from None
+    return tuple(check_positive_int(f"hidden_units[{i}]", units) for i, units in enumerate(hidden_units))
