@@ -21,10 +21,10 @@ def test_posterior_variance_rejects_the_prior_share_of_the_variance(capsys):
         lesson04.check_posterior_variance(4.0 / 4.25, w=2.0, s=0.5)
 
 
-def test_reconstruction_floors_reject_log_2_for_the_black_image(capsys):
+def test_reconstruction_floors_reject_log_2_for_the_blank_image(capsys):
     lesson04.check_reconstruction_floors(64 * np.log(2), 0.0)
     assert capsys.readouterr().out == "exercise 3: correct\n"
-    with pytest.raises(AssertionError, match="0 per black one"):
+    with pytest.raises(AssertionError, match="0 per pixel at exactly 0 or 1"):
         lesson04.check_reconstruction_floors(64 * np.log(2), 64 * np.log(2))
 
 

@@ -35,17 +35,17 @@ def check_posterior_variance(variance, w, s):
                  "the gap is KL(q || posterior): take the posterior's variance, s^2 / (w^2 + s^2)")
 
 
-def check_reconstruction_floors(grey_floor, black_floor):
-    """Exercise 3: reconstruction floors of an all-0.5 and an all-black 64-pixel image.
+def check_reconstruction_floors(grey_floor, blank_floor):
+    """Exercise 3: reconstruction floors of an all-0.5 and an all-zero 64-pixel image.
 
     Parameters
     ----------
-    grey_floor, black_floor : float or None
+    grey_floor, blank_floor : float or None
     """
-    answer = None if grey_floor is None or black_floor is None else (grey_floor, black_floor)
+    answer = None if grey_floor is None or blank_floor is None else (grey_floor, blank_floor)
     expected = bernoulli_entropy(np.vstack([np.full(64, 0.5), np.zeros(64)]))
     check("exercise 3", answer, close_to(expected, atol=1e-3),
-                 "the floor is the pixels' binary entropy: log 2 per grey pixel, 0 per black one")
+                 "the floor is the pixels' binary entropy: log 2 per grey pixel, 0 per pixel at exactly 0 or 1")
 
 
 def active_units(model, X, threshold=0.01):
