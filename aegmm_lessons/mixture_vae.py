@@ -99,6 +99,41 @@ def component_kl(z_mean, z_log_var, means, log_vars):
     return xp.reshape(kl, (n_samples, n_components))
 
 
+def component_kl_full(z_mean, z_log_var, means, precisions_chol):
+    """KL(q(z | x) || N(mu_c, Sigma_c)) for full covariances, every example and component.
+
+    With the precision Sigma_c^{-1} = U_c U_c^T given by its upper-triangular
+    Cholesky factor U_c (lesson 03's parametrization, scikit-learn's
+    ``precisions_cholesky_``) and q = N(m, diag(s^2)):
+
+        1/2 [sum_j s_j^2 ||U_c[j, :]||^2 + ||(m - mu_c) U_c||^2 - d
+             - 2 sum_j log U_c[j, j] - sum_j log s_j^2].
+
+    Parameters
+    ----------
+    z_mean, z_log_var : array-like or tensor of shape (n_samples, latent_dim)
+    means : array-like or tensor of shape (n_components, latent_dim)
+    precisions_chol : array-like or tensor of shape (n_components, latent_dim, latent_dim)
+        Upper-triangular, positive diagonal.
+
+    Returns
+    -------
+    ndarray or tensor of shape (n_samples, n_components)
+        Nats.
+    """
+    xp = _xp(z_mean, z_log_var, means, precisions_chol)
+    if xp is np:
+        z_mean, z_log_var = _same_width(z_mean, z_log_var, "z_mean", "z_log_var")
+        means, precisions_chol = _check_factors(means, precisions_chol)
+        _check_latent_width(z_mean, means.shape[1], "z_mean")
+    projected = xp.einsum("nkd,kde->nke", z_mean[:, None, :] - means[None, :, :], precisions_chol)
+    trace = xp.matmul(xp.exp(z_log_var), xp.transpose(xp.sum(xp.square(precisions_chol), axis=2)))
+    log_det_precision = 2.0 * xp.sum(xp.log(xp.diagonal(precisions_chol, axis1=1, axis2=2)), axis=1)
+    latent_dim = xp.shape(z_mean)[1] if xp is np else ops.shape(z_mean)[1]
+    return 0.5 * (trace + xp.sum(xp.square(projected), axis=-1) - latent_dim - log_det_precision[None, :]
+                  - xp.sum(z_log_var, axis=-1, keepdims=True))
+
+
 def categorical_kl(gamma, log_weights):
     """KL(Cat(gamma) || Cat(pi)) = sum_c gamma_c (log gamma_c - log pi_c), per example.
 
@@ -147,8 +182,33 @@ def log_component_densities(z, means, log_vars):
     return -0.5 * xp.sum(LOG_2PI + log_vars[None, :, :] + squared, axis=-1)
 
 
+def log_component_densities_full(z, means, precisions_chol):
+    """log N(z | mu_c, Sigma_c) for every point and component, Sigma_c^{-1} = U_c U_c^T.
+
+    log N = -d/2 log(2 pi) + sum_j log U_c[j, j] - 1/2 ||(z - mu_c) U_c||^2.
+
+    Parameters
+    ----------
+    z : array-like or tensor of shape (n_samples, latent_dim)
+    means : array-like or tensor of shape (n_components, latent_dim)
+    precisions_chol : array-like or tensor of shape (n_components, latent_dim, latent_dim)
+
+    Returns
+    -------
+    ndarray or tensor of shape (n_samples, n_components)
+    """
+    xp = _xp(z, means, precisions_chol)
+    if xp is np:
+        means, precisions_chol = _check_factors(means, precisions_chol)
+        z = _check_latent_width(check_array_2d(z, "z"), means.shape[1], "z")
+    projected = xp.einsum("nkd,kde->nke", z[:, None, :] - means[None, :, :], precisions_chol)
+    half_log_det = xp.sum(xp.log(xp.diagonal(precisions_chol, axis1=1, axis2=2)), axis=1)
+    latent_dim = xp.shape(z)[1] if xp is np else ops.shape(z)[1]
+    return -0.5 * latent_dim * LOG_2PI + half_log_det[None, :] - 0.5 * xp.sum(xp.square(projected), axis=-1)
+
+
 def responsibilities(z, log_weights, means, log_vars):
-    """q(c | x) = gamma(z): the prior mixture's posterior over components at z.
+    """q(c | x) = gamma(z): the prior mixture's posterior over components at z (diagonal prior).
 
     gamma_c = pi_c N(z | mu_c, sigma_c^2) / sum_k pi_k N(z | mu_k, sigma_k^2),
     normalized in log space (a softmax), so far points do not give 0 / 0.
@@ -164,7 +224,22 @@ def responsibilities(z, log_weights, means, log_vars):
     ndarray or tensor of shape (n_samples, n_components)
         Rows sum to 1.
     """
-    joint = log_component_densities(z, means, log_vars) + log_weights
+    return softmax_responsibilities(log_component_densities(z, means, log_vars), log_weights)
+
+
+def softmax_responsibilities(log_densities, log_weights):
+    """Normalize log pi_c + log N(z | component c) over c (a softmax).
+
+    Parameters
+    ----------
+    log_densities : array-like or tensor of shape (n_samples, n_components)
+    log_weights : array-like or tensor of shape (n_components,)
+
+    Returns
+    -------
+    ndarray or tensor of shape (n_samples, n_components)
+    """
+    joint = log_densities + log_weights
     if _xp(joint) is np:
         joint = joint - joint.max(axis=1, keepdims=True)
         gamma = np.exp(joint)
@@ -179,6 +254,16 @@ def _same_width(a, b, name_a, name_b):
     return a, b
 
 
+def _check_factors(means, precisions_chol):
+    means = check_array_2d(means, "means")
+    precisions_chol = np.asarray(precisions_chol, dtype=np.float64)
+    expected = means.shape + means.shape[1:]
+    if precisions_chol.shape != expected:
+        raise ValueError(f"precisions_chol must have shape (n_components, latent_dim, latent_dim) = {expected}, "
+                         f"got {precisions_chol.shape}")
+    return means, precisions_chol
+
+
 def _check_latent_width(z, latent_dim, name):
     if z.shape[1] != latent_dim:
         raise ValueError(f"{name} has {z.shape[1]} columns, but the mixture expects latent_dim = {latent_dim}")
@@ -188,9 +273,6 @@ def _check_latent_width(z, latent_dim, name):
 def _check_prior(prior, latent_dim):
     if not isinstance(prior, GMMParams):
         raise ValueError(f"prior must be a GMMParams, got {type(prior).__name__}")
-    if prior.covariance_type != "diag":
-        raise ValueError(f"prior must have covariance_type='diag' (q(z | x) is diagonal), "
-                         f"got {prior.covariance_type!r}")
     if prior.n_features != latent_dim:
         raise ValueError(f"prior has n_features = {prior.n_features}, but the encoder's latent_dim is {latent_dim}")
     return prior
@@ -202,7 +284,8 @@ class MixtureVAE(keras.Model):
     Tracks four metrics per epoch, in nats per example:
     ``reconstruction_loss`` (Bernoulli negative log-likelihood, one draw of z),
     ``kl_mixture_loss`` (sum_c gamma_c KL(q(z | x) || N(mu_c, sigma_c^2))),
-    ``kl_categorical_loss`` (KL(gamma || pi)) and their sum ``loss``.
+    ``kl_categorical_loss`` (KL(gamma || pi)) and ``loss`` = reconstruction
+    + beta * (the two KL terms), which is -ELBO for ``beta = 1``.
 
     Parameters
     ----------
@@ -211,19 +294,25 @@ class MixtureVAE(keras.Model):
     decoder : keras.Model
         From :func:`aegmm_lessons.vae.build_decoder` with Bernoulli outputs.
     prior : GMMParams
-        Diagonal mixture of width latent_dim that starts training; its shapes
-        fix those of the trainable weights ``prior_logits`` (K - 1,),
-        ``prior_means`` (K, latent_dim) and ``prior_log_vars`` (K, latent_dim).
+        Mixture of width latent_dim that starts training. Its shapes, through
+        :class:`~aegmm_lessons.refine.ParamLayout`, fix those of the trainable
+        weights: ``prior_logits`` (K - 1,), ``prior_means`` (K, latent_dim),
+        and ``prior_log_vars`` (K, latent_dim) for 'diag', or the precision's
+        Cholesky factor as ``prior_log_diagonals`` (K, latent_dim) and
+        ``prior_off_diagonals`` (K, latent_dim (latent_dim - 1) / 2) for 'full'.
+    beta : float, default 1.0
+        Weight of the two KL terms in the loss (1 is -ELBO; larger values pull
+        the codes harder towards their components, as in beta-VAE).
 
     Raises
     ------
     ValueError
-        If the widths of encoder, decoder and prior disagree, or the prior is
-        not diagonal.
+        If the widths of encoder, decoder and prior disagree.
     """
 
-    def __init__(self, encoder, decoder, prior, **kwargs):
+    def __init__(self, encoder, decoder, prior, *, beta=1.0, **kwargs):
         super().__init__(**kwargs)
+        self.beta = check_non_negative("beta", beta)
         self.encoder, self.decoder = encoder, decoder
         self.n_features = int(encoder.inputs[0].shape[-1])
         self.latent_dim = int(decoder.inputs[0].shape[-1])
@@ -231,12 +320,25 @@ class MixtureVAE(keras.Model):
             raise ValueError(f"decoder output width {decoder.outputs[0].shape[-1]} must equal the "
                              f"encoder input width {self.n_features}")
         prior = _check_prior(prior, self.latent_dim)
-        self.n_components = prior.n_components
-        shapes = ParamLayout.from_params(prior).block_shapes()
+        self.n_components, self.covariance_type = prior.n_components, prior.covariance_type
+        self.layout = ParamLayout.from_params(prior)
+        shapes = self.layout.block_shapes()
         log_weights = np.log(prior.weights)
         self.prior_logits = self._weight("prior_logits", shapes["logits"], log_weights[1:] - log_weights[0])
         self.prior_means = self._weight("prior_means", shapes["means"], prior.means)
-        self.prior_log_vars = self._weight("prior_log_vars", shapes["means"], np.log(prior.covariances))
+        if self.covariance_type == "diag":
+            self.prior_log_vars = self._weight("prior_log_vars", shapes["means"], np.log(prior.covariances))
+        else:
+            factors = prior.precisions_cholesky()
+            self.prior_log_diagonals = self._weight("prior_log_diagonals", shapes["log_diagonals"],
+                                                    np.log(np.diagonal(factors, axis1=1, axis2=2)))
+            self.prior_off_diagonals = self._weight("prior_off_diagonals", shapes["off_diagonals"],
+                                                    self.layout.off_diagonal_entries(factors))
+            # Places each off-diagonal entry at its (row, column) of a flattened d x d matrix.
+            rows, cols = np.triu_indices(self.latent_dim, 1)
+            scatter = np.zeros((len(rows), self.latent_dim**2), dtype="float32")
+            scatter[np.arange(len(rows)), rows * self.latent_dim + cols] = 1.0
+            self._scatter = scatter
         self.trackers = {name: keras.metrics.Mean(name=name) for name in
                          ("loss", "reconstruction_loss", "kl_mixture_loss", "kl_categorical_loss")}
 
@@ -253,25 +355,53 @@ class MixtureVAE(keras.Model):
         logits = ops.concatenate([ops.zeros((1,)), ops.convert_to_tensor(self.prior_logits)])
         return ops.log_softmax(logits)
 
+    def precisions_cholesky(self):
+        """Upper-triangular U_c with U_c U_c^T = Sigma_c^{-1}, shape (K, d, d) ('full' prior only)."""
+        d = self.latent_dim
+        off_diagonal = ops.reshape(ops.matmul(self.prior_off_diagonals, self._scatter), (-1, d, d))
+        diagonal = ops.exp(self.prior_log_diagonals)[:, :, None] * ops.eye(d)[None, :, :]
+        return diagonal + off_diagonal
+
     def prior_params(self):
-        """The current prior as a diagonal :class:`GMMParams` (float64)."""
+        """The current prior as a :class:`GMMParams` (float64) of the prior's covariance type."""
         weights = np.exp(ops.convert_to_numpy(self.log_weights()).astype(np.float64))
-        return GMMParams(weights / weights.sum(), ops.convert_to_numpy(self.prior_means).astype(np.float64),
-                         np.exp(ops.convert_to_numpy(self.prior_log_vars).astype(np.float64)), "diag")
+        means = ops.convert_to_numpy(self.prior_means).astype(np.float64)
+        if self.covariance_type == "diag":
+            covariances = np.exp(ops.convert_to_numpy(self.prior_log_vars).astype(np.float64))
+        else:
+            factors = ops.convert_to_numpy(self.precisions_cholesky()).astype(np.float64)
+            covariances = np.linalg.inv(factors @ np.swapaxes(factors, 1, 2))
+            covariances = 0.5 * (covariances + np.swapaxes(covariances, 1, 2))
+        return GMMParams(weights / weights.sum(), means, covariances, self.covariance_type)
+
+    def component_terms(self, z_mean, z_log_var, z):
+        """log N(z | component c) and KL(q(z | x) || component c), each of shape (batch, K)."""
+        means = ops.convert_to_tensor(self.prior_means)
+        if self.covariance_type == "diag":
+            log_vars = ops.convert_to_tensor(self.prior_log_vars)
+            return (log_component_densities(z, means, log_vars),
+                    component_kl(z_mean, z_log_var, means, log_vars))
+        factors = self.precisions_cholesky()
+        return (log_component_densities_full(z, means, factors),
+                component_kl_full(z_mean, z_log_var, means, factors))
 
     def loss_terms(self, x):
         """Batch means of the three -ELBO terms, gamma taken at one draw of z per example."""
         z_mean, z_log_var, z = self.encoder(x)
         reconstruction = ops.mean(bernoulli_nll(x, self.decoder(z)))
         log_weights = self.log_weights()
-        means, log_vars = ops.convert_to_tensor(self.prior_means), ops.convert_to_tensor(self.prior_log_vars)
-        gamma = responsibilities(z, log_weights, means, log_vars)
-        kl_z = ops.sum(gamma * component_kl(z_mean, z_log_var, means, log_vars), axis=-1)
+        log_densities, kl_components = self.component_terms(z_mean, z_log_var, z)
+        gamma = softmax_responsibilities(log_densities, log_weights)
+        kl_z = ops.sum(gamma * kl_components, axis=-1)
         return reconstruction, ops.mean(kl_z), ops.mean(categorical_kl(gamma, log_weights))
+
+    def _loss(self, terms):
+        reconstruction, kl_mixture, kl_categorical = terms
+        return reconstruction + self.beta * (kl_mixture + kl_categorical)
 
     def _update(self, terms):
         values = dict(zip(("reconstruction_loss", "kl_mixture_loss", "kl_categorical_loss"), terms))
-        values["loss"] = sum(terms)
+        values["loss"] = self._loss(terms)
         for name, value in values.items():
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
@@ -280,7 +410,7 @@ class MixtureVAE(keras.Model):
         x = data[0] if isinstance(data, tuple) else data
         with tf.GradientTape() as tape:
             terms = self.loss_terms(x)
-            loss = sum(terms)
+            loss = self._loss(terms)
         grads = tape.gradient(loss, self.trainable_weights)
         self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
         return self._update(terms)
@@ -335,7 +465,7 @@ def _check_data(X, n_components=None, batch_size=None, name="X"):
 
 
 def fit_mixture_vae(X, n_components, *, latent_dim=10, hidden_units=(256,), pretrain_epochs=30, epochs=30,
-                    batch_size=64, learning_rate=1e-3, n_init=1, random_state=0):
+                    batch_size=64, learning_rate=1e-3, beta=1.0, covariance_type="full", n_init=1, random_state=0):
     """Pretrain an autoencoder, start the prior by EM on its codes, then train everything jointly.
 
     Parameters
@@ -355,6 +485,10 @@ def fit_mixture_vae(X, n_components, *, latent_dim=10, hidden_units=(256,), pret
     batch_size : int, default 64
     learning_rate : float, default 1e-3
         Adam's step size, for both stages.
+    beta : float, default 1.0
+        Weight of the KL terms in the joint stage (1 trains on -ELBO).
+    covariance_type : {'full', 'diag'}, default 'full'
+        Of the prior's components (and of the EM that starts them).
     n_init : int, default 1
         k-means starts of the EM on the codes.
     random_state : int, default 0
@@ -390,9 +524,9 @@ def fit_mixture_vae(X, n_components, *, latent_dim=10, hidden_units=(256,), pret
         pretrain_autoencoder(encoder, decoder, X, epochs=pretrain_epochs, batch_size=batch_size,
                              learning_rate=learning_rate)
     codes = _apply(encoder, X)[0]
-    start = GaussianMixtureEM(n_components, covariance_type="diag", n_init=n_init, max_iter=200,
+    start = GaussianMixtureEM(n_components, covariance_type=covariance_type, n_init=n_init, max_iter=200,
                               random_state=random_state).fit(codes).params_
-    model = MixtureVAE(encoder, decoder, start, name="mixture_vae")
+    model = MixtureVAE(encoder, decoder, start, beta=beta, name="mixture_vae")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
                   steps_per_execution=min(STEPS_PER_EXECUTION, math.ceil(X.shape[0] / batch_size)))
     model.fit(X.astype("float32"), epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
@@ -410,6 +544,17 @@ def _check_input(model, X, name="X"):
     if X.shape[1] != model.n_features:
         raise ValueError(f"{name} has {X.shape[1]} features, but the model expects n_features = {model.n_features}")
     return X
+
+
+def _prior_terms(prior, z_mean, z_log_var, z):
+    """NumPy twin of MixtureVAE.component_terms, from a GMMParams."""
+    if prior.covariance_type == "diag":
+        log_vars = np.log(prior.covariances)
+        return (log_component_densities(z, prior.means, log_vars),
+                component_kl(z_mean, z_log_var, prior.means, log_vars))
+    factors = prior.precisions_cholesky()
+    return (log_component_densities_full(z, prior.means, factors),
+            component_kl_full(z_mean, z_log_var, prior.means, factors))
 
 
 def posterior(model, X):
@@ -431,7 +576,8 @@ def posterior(model, X):
     X = _check_input(model, X)
     z_mean, z_log_var, _ = _apply(model.encoder, X)
     prior = model.prior_params()
-    return z_mean, z_log_var, responsibilities(z_mean, np.log(prior.weights), prior.means, np.log(prior.covariances))
+    log_densities, _ = _prior_terms(prior, z_mean, z_log_var, z_mean)
+    return z_mean, z_log_var, softmax_responsibilities(log_densities, np.log(prior.weights))
 
 
 def elbo_terms(model, X, n_samples=1, random_state=0):
@@ -462,14 +608,14 @@ def elbo_terms(model, X, n_samples=1, random_state=0):
     epsilon = np.random.default_rng(random_state).standard_normal((n_samples,) + z_mean.shape)
     z = (z_mean + np.exp(0.5 * z_log_var) * epsilon).reshape(-1, model.latent_dim)
     reconstruction = bernoulli_nll(X, _apply(model.decoder, z).reshape(n_samples, *X.shape)).mean(axis=0)
-    kl_mixture = np.sum(gamma * component_kl(z_mean, z_log_var, prior.means, np.log(prior.covariances)), axis=1)
+    kl_mixture = np.sum(gamma * _prior_terms(prior, z_mean, z_log_var, z_mean)[1], axis=1)
     kl_categorical = categorical_kl(gamma, np.log(prior.weights))
     return {"reconstruction": reconstruction, "kl_mixture": kl_mixture, "kl_categorical": kl_categorical,
             "elbo": -(reconstruction + kl_mixture + kl_categorical)}
 
 
 def sample_component(model, component, n, random_state=0):
-    """Decode ``n`` draws z ~ N(mu_c, diag(sigma_c^2)) of one prior component.
+    """Decode ``n`` draws z ~ N(mu_c, Sigma_c) of one prior component.
 
     Parameters
     ----------
@@ -490,7 +636,8 @@ def sample_component(model, component, n, random_state=0):
         raise ValueError(f"component must be < n_components = {model.n_components}, got {component}")
     prior = model.prior_params()
     draws = np.random.default_rng(random_state).standard_normal((check_positive_int("n", n), model.latent_dim))
-    return _apply(model.decoder, prior.means[component] + np.sqrt(prior.covariances[component]) * draws)
+    scale = np.linalg.cholesky(prior.full_covariances()[component])
+    return _apply(model.decoder, prior.means[component] + draws @ scale.T)
 
 
 class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEstimator):
@@ -505,6 +652,9 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
     epochs : int, default 30
     batch_size : int, default 64
     learning_rate : float, default 1e-3
+    beta : float, default 1.0
+        Weight of the KL terms in the joint stage.
+    covariance_type : {'full', 'diag'}, default 'full'
     n_init : int, default 1
         k-means starts of the EM on the pretrained codes.
     n_elbo_samples : int, default 1
@@ -525,7 +675,8 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
     """
 
     def __init__(self, n_components=10, *, latent_dim=10, hidden_units=(256,), pretrain_epochs=30, epochs=30,
-                 batch_size=64, learning_rate=1e-3, n_init=1, n_elbo_samples=1, random_state=0):
+                 batch_size=64, learning_rate=1e-3, beta=1.0, covariance_type="full", n_init=1, n_elbo_samples=1,
+                 random_state=0):
         self.n_components = n_components
         self.latent_dim = latent_dim
         self.hidden_units = hidden_units
@@ -533,6 +684,8 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.beta = beta
+        self.covariance_type = covariance_type
         self.n_init = n_init
         self.n_elbo_samples = n_elbo_samples
         self.random_state = random_state
@@ -542,7 +695,8 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
         self.model_, self.start_ = fit_mixture_vae(
             X, self.n_components, latent_dim=self.latent_dim, hidden_units=self.hidden_units,
             pretrain_epochs=self.pretrain_epochs, epochs=self.epochs, batch_size=self.batch_size,
-            learning_rate=self.learning_rate, n_init=self.n_init, random_state=self.random_state,
+            learning_rate=self.learning_rate, beta=self.beta, covariance_type=self.covariance_type,
+            n_init=self.n_init, random_state=self.random_state,
         )
         self.prior_ = self.model_.prior_params()
         self.history_ = self.model_.history.history

@@ -74,6 +74,38 @@ def test_component_kl_matches_monte_carlo_estimate():
         assert closed[c] == pytest.approx(log_ratio.mean(), abs=5 * log_ratio.std() / np.sqrt(n_draws))
 
 
+def random_full_prior(rng, n_components=K, latent_dim=LATENT_DIM):
+    factors = rng.normal(scale=0.4, size=(n_components, latent_dim, latent_dim))
+    covariances = factors @ np.swapaxes(factors, 1, 2) + 0.5 * np.eye(latent_dim)
+    return GMMParams(rng.dirichlet(np.ones(n_components)), rng.normal(size=(n_components, latent_dim)),
+                     covariances, "full")
+
+
+def test_full_component_kl_matches_monte_carlo_estimate():
+    rng = np.random.default_rng(10)
+    prior = random_full_prior(rng)
+    z_mean, z_log_var = rng.normal(size=(1, LATENT_DIM)), rng.normal(scale=0.5, size=(1, LATENT_DIM))
+    closed = mv.component_kl_full(z_mean, z_log_var, prior.means, prior.precisions_cholesky())[0]
+    n_draws = 200_000
+    sd = np.exp(0.5 * z_log_var)
+    z = z_mean + sd * rng.standard_normal((n_draws, LATENT_DIM))
+    log_q = stats.norm.logpdf(z, z_mean, sd).sum(axis=1)
+    for c in range(K):
+        log_ratio = log_q - stats.multivariate_normal(prior.means[c], prior.covariances[c]).logpdf(z)
+        assert closed[c] == pytest.approx(log_ratio.mean(), abs=5 * log_ratio.std() / np.sqrt(n_draws))
+
+
+def test_full_terms_equal_the_diagonal_ones_for_diagonal_covariances():
+    rng = np.random.default_rng(11)
+    diag = random_prior(rng)
+    full = GMMParams(diag.weights, diag.means, diag.full_covariances(), "full")
+    z_mean, z_log_var = rng.normal(size=(6, LATENT_DIM)), rng.normal(size=(6, LATENT_DIM))
+    np.testing.assert_allclose(mv.component_kl_full(z_mean, z_log_var, full.means, full.precisions_cholesky()),
+                               mv.component_kl(z_mean, z_log_var, diag.means, np.log(diag.covariances)))
+    np.testing.assert_allclose(mv.log_component_densities_full(z_mean, full.means, full.precisions_cholesky()),
+                               mv.log_component_densities(z_mean, diag.means, np.log(diag.covariances)))
+
+
 def test_categorical_kl_matches_monte_carlo_estimate():
     rng = np.random.default_rng(1)
     gamma, log_weights = rng.dirichlet(np.ones(K), size=1), np.log(rng.dirichlet(np.ones(K)))
@@ -86,6 +118,14 @@ def test_categorical_kl_matches_monte_carlo_estimate():
 def test_categorical_kl_treats_zero_responsibility_as_zero():
     kl = mv.categorical_kl(np.array([[1.0, 0.0]]), np.log([0.25, 0.75]))
     assert kl[0] == pytest.approx(np.log(4.0))
+
+
+def test_full_log_densities_match_scipy():
+    rng = np.random.default_rng(12)
+    prior, z = random_full_prior(rng), rng.normal(size=(5, LATENT_DIM))
+    expected = np.column_stack([stats.multivariate_normal(m, c).logpdf(z)
+                                for m, c in zip(prior.means, prior.covariances)])
+    np.testing.assert_allclose(mv.log_component_densities_full(z, prior.means, prior.precisions_cholesky()), expected)
 
 
 def test_log_component_densities_match_scipy():
@@ -136,22 +176,31 @@ def test_component_kl_to_the_standard_normal_is_gaussian_kl():
 # --- the prior is trained ---------------------------------------------------------
 
 
-def test_gradient_reaches_weights_means_and_variances(X):
-    model = untrained_model(X.shape[1], random_prior(np.random.default_rng(7)))
+@pytest.mark.parametrize("covariance_type", ["diag", "full"])
+def test_gradient_reaches_weights_means_and_variances(X, covariance_type):
+    rng = np.random.default_rng(7)
+    prior = random_prior(rng) if covariance_type == "diag" else random_full_prior(rng)
+    model = untrained_model(X.shape[1], prior)
     with tf.GradientTape() as tape:
         loss = sum(model.loss_terms(tf.constant(X[:64], dtype="float32")))
-    prior_weights = [model.prior_logits, model.prior_means, model.prior_log_vars]
+    scales = ([model.prior_log_vars] if covariance_type == "diag"
+              else [model.prior_log_diagonals, model.prior_off_diagonals])
+    prior_weights = [model.prior_logits, model.prior_means] + scales
     for weight, grad in zip(prior_weights, tape.gradient(loss, prior_weights)):
         assert grad is not None, weight.name
         grad = keras.ops.convert_to_numpy(grad)
         assert np.all(np.isfinite(grad)) and np.abs(grad).max() > 0, weight.name
 
 
-def test_prior_weights_take_their_shapes_and_values_from_the_start_mixture(X):
-    prior = random_prior(np.random.default_rng(8))
+@pytest.mark.parametrize("covariance_type", ["diag", "full"])
+def test_prior_weights_take_their_shapes_and_values_from_the_start_mixture(X, covariance_type):
+    rng = np.random.default_rng(8)
+    prior = random_prior(rng) if covariance_type == "diag" else random_full_prior(rng)
     model = untrained_model(X.shape[1], prior)
     assert tuple(model.prior_logits.shape) == (K - 1,)
-    assert tuple(model.prior_means.shape) == tuple(model.prior_log_vars.shape) == (K, LATENT_DIM)
+    assert tuple(model.prior_means.shape) == (K, LATENT_DIM)
+    n_prior_weights = sum(int(np.prod(w.shape)) for w in model.trainable_weights if w.name.startswith("prior_"))
+    assert n_prior_weights == prior.n_parameters
     recovered = model.prior_params()
     np.testing.assert_allclose(recovered.weights, prior.weights, rtol=1e-5)
     np.testing.assert_allclose(recovered.means, prior.means, rtol=1e-5, atol=1e-6)
@@ -232,9 +281,8 @@ def test_prior_of_the_wrong_width_or_type_is_refused(X):
     narrow = random_prior(np.random.default_rng(9), latent_dim=2)
     with pytest.raises(ValueError, match="n_features = 2, but the encoder's latent_dim is 3"):
         mv.MixtureVAE(encoder, decoder, narrow)
-    full = GMMParams(np.ones(1), np.zeros((1, 3)), np.eye(3)[None], "full")
-    with pytest.raises(ValueError, match="covariance_type='diag'"):
-        mv.MixtureVAE(encoder, decoder, full)
+    with pytest.raises(ValueError, match="prior must be a GMMParams, got dict"):
+        mv.MixtureVAE(encoder, decoder, {"weights": [1.0]})
 
 
 def test_component_terms_refuse_mismatched_widths():
