@@ -500,6 +500,9 @@ def fit_mixture_vae(X, n_components, *, latent_dim=10, hidden_units=(256,), pret
         Trained; ``model.history.history`` holds the per-epoch loss terms.
     start : GMMParams
         The mixture fitted by EM on the pretrained codes (the prior's start).
+    start_labels : ndarray of shape (n_samples,)
+        The component of each example's pretrained code under ``start``: the
+        two-stage clustering that joint training starts from.
 
     Raises
     ------
@@ -524,13 +527,13 @@ def fit_mixture_vae(X, n_components, *, latent_dim=10, hidden_units=(256,), pret
         pretrain_autoencoder(encoder, decoder, X, epochs=pretrain_epochs, batch_size=batch_size,
                              learning_rate=learning_rate)
     codes = _apply(encoder, X)[0]
-    start = GaussianMixtureEM(n_components, covariance_type=covariance_type, n_init=n_init, max_iter=200,
-                              random_state=random_state).fit(codes).params_
-    model = MixtureVAE(encoder, decoder, start, beta=beta, name="mixture_vae")
+    em = GaussianMixtureEM(n_components, covariance_type=covariance_type, n_init=n_init, max_iter=200,
+                           random_state=random_state).fit(codes)
+    model = MixtureVAE(encoder, decoder, em.params_, beta=beta, name="mixture_vae")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
                   steps_per_execution=min(STEPS_PER_EXECUTION, math.ceil(X.shape[0] / batch_size)))
     model.fit(X.astype("float32"), epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
-    return model, start
+    return model, em.params_, em.predict(codes)
 
 
 def _check_model(model):
@@ -666,6 +669,8 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
     model_ : MixtureVAE
     start_ : GMMParams
         The mixture fitted by EM on the pretrained codes.
+    start_labels_ : ndarray of shape (n_samples,)
+        Cluster of each training example under ``start_`` (before joint training).
     prior_ : GMMParams
         The prior after joint training.
     history_ : dict of str to list of float
@@ -692,7 +697,7 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
 
     def fit(self, X, y=None):
         """Pretrain, start the prior by EM, train jointly; ``y`` is ignored. Returns self."""
-        self.model_, self.start_ = fit_mixture_vae(
+        self.model_, self.start_, self.start_labels_ = fit_mixture_vae(
             X, self.n_components, latent_dim=self.latent_dim, hidden_units=self.hidden_units,
             pretrain_epochs=self.pretrain_epochs, epochs=self.epochs, batch_size=self.batch_size,
             learning_rate=self.learning_rate, beta=self.beta, covariance_type=self.covariance_type,

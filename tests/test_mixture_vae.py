@@ -230,7 +230,8 @@ def test_estimator_outputs_have_documented_shapes(estimator, digits):
     assert proba.shape == (30, K)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(estimator.predict(X_test), proba.argmax(axis=1))
-    assert estimator.labels_.shape == (N_TRAIN,)
+    assert estimator.labels_.shape == estimator.start_labels_.shape == (N_TRAIN,)
+    assert set(np.unique(estimator.start_labels_)) <= set(range(K))
     assert estimator.sample_component(1, 5).shape == (5, digits.n_features)
 
 
