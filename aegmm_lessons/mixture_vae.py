@@ -2,7 +2,7 @@
 
 The generative model (parameters theta: the decoder and the prior) is
 
-    c ~ Cat(pi),    z | c ~ N(mu_c, diag(sigma_c^2)),    x | z ~ p_theta(x | z)  (the decoder),
+    c ~ Cat(pi),    z | c ~ N(mu_c, Sigma_c),    x | z ~ p_theta(x | z)  (the decoder),
 
 and the inference model factorizes as q(z, c | x) = q_phi(z | x) q(c | x), with
 q_phi(z | x) = N(mu_phi(x), diag(exp(log_var_phi(x)))) the encoder's Gaussian
@@ -10,16 +10,17 @@ and q(c | x) = gamma(z), the prior mixture's responsibility for a point z drawn
 from q_phi(z | x) (Jiang et al., 2017). The evidence lower bound is then
 
     ELBO(x) = E_q[log p_theta(x | z)]
-              - sum_c gamma_c KL(q_phi(z | x) || N(mu_c, diag(sigma_c^2)))
+              - sum_c gamma_c KL(q_phi(z | x) || N(mu_c, Sigma_c))
               - KL(gamma || pi),
 
-three terms, the last two in closed form (:func:`component_kl`,
-:func:`categorical_kl`). With one component at mu = 0, sigma = 1 it is exactly
+three terms, the last two in closed form (:func:`component_kl` or
+:func:`component_kl_full`, and :func:`categorical_kl`). With one component at mu = 0, sigma = 1 it is exactly
 the ELBO of :mod:`aegmm_lessons.vae`. The loss minimized is -ELBO, in nats per
 example.
 
 The prior's weights are kept as softmax logits with the first one pinned to 0,
-and its variances as log-variances, as in :mod:`aegmm_lessons.refine`: every
+and its covariances as log-variances ('diag') or as the precision's Cholesky
+factor with a log-diagonal ('full'), as in :mod:`aegmm_lessons.refine`: every
 value of the trainable weights is a valid mixture, and their shapes come from
 a :class:`~aegmm_lessons.params.GMMParams` (the mixture that starts training).
 The encoder, decoder, :class:`~aegmm_lessons.vae.Sampling` layer and
@@ -40,15 +41,18 @@ from .params import GMMParams
 from .refine import ParamLayout
 from .validation import check_array_2d, check_hidden_units, check_non_negative, check_positive_int
 from .vae import (
-    LOG_2PI, STEPS_PER_EXECUTION, _apply, _check_unit_interval, bernoulli_nll, build_decoder,
+    LOG_2PI, STEPS_PER_EXECUTION, _apply, _check_unit_interval, _xp, bernoulli_nll, build_decoder,
     build_encoder, gaussian_kl,
 )
 
 __all__ = [
     "component_kl",
+    "component_kl_full",
     "categorical_kl",
     "log_component_densities",
+    "log_component_densities_full",
     "responsibilities",
+    "softmax_responsibilities",
     "MixtureVAE",
     "pretrain_autoencoder",
     "fit_mixture_vae",
@@ -57,10 +61,6 @@ __all__ = [
     "sample_component",
     "MixtureVAEClustering",
 ]
-
-
-def _xp(*arrays):
-    return ops if any(ops.is_tensor(a) for a in arrays) else np
 
 
 def component_kl(z_mean, z_log_var, means, log_vars):
@@ -464,8 +464,8 @@ def _check_data(X, n_components=None, batch_size=None, name="X"):
     return X
 
 
-def fit_mixture_vae(X, n_components, *, latent_dim=10, hidden_units=(256,), pretrain_epochs=30, epochs=30,
-                    batch_size=64, learning_rate=1e-3, beta=1.0, covariance_type="full", n_init=1, random_state=0):
+def fit_mixture_vae(X, n_components, *, latent_dim=10, hidden_units=(128,), pretrain_epochs=40, epochs=30,
+                    batch_size=128, learning_rate=2e-3, beta=1.0, covariance_type="full", n_init=5, random_state=0):
     """Pretrain an autoencoder, start the prior by EM on its codes, then train everything jointly.
 
     Parameters
@@ -475,21 +475,21 @@ def fit_mixture_vae(X, n_components, *, latent_dim=10, hidden_units=(256,), pret
     n_components : int
         Mixture components K, <= n_samples and <= batch_size.
     latent_dim : int, default 10
-    hidden_units : sequence of int, default (256,)
+    hidden_units : sequence of int, default (128,)
         Encoder hidden widths; the decoder mirrors them.
-    pretrain_epochs : int, default 30
+    pretrain_epochs : int, default 40
         Autoencoder epochs before the mixture is fitted (0: start the mixture
         on the codes of the untrained encoder).
     epochs : int, default 30
         Joint epochs on -ELBO.
-    batch_size : int, default 64
-    learning_rate : float, default 1e-3
+    batch_size : int, default 128
+    learning_rate : float, default 2e-3
         Adam's step size, for both stages.
     beta : float, default 1.0
         Weight of the KL terms in the joint stage (1 trains on -ELBO).
     covariance_type : {'full', 'diag'}, default 'full'
         Of the prior's components (and of the EM that starts them).
-    n_init : int, default 1
+    n_init : int, default 5
         k-means starts of the EM on the codes.
     random_state : int, default 0
         Seeds Keras (weights, shuffling, sampling) and the EM.
@@ -650,15 +650,15 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
     ----------
     n_components : int, default 10
     latent_dim : int, default 10
-    hidden_units : sequence of int, default (256,)
-    pretrain_epochs : int, default 30
+    hidden_units : sequence of int, default (128,)
+    pretrain_epochs : int, default 40
     epochs : int, default 30
-    batch_size : int, default 64
-    learning_rate : float, default 1e-3
+    batch_size : int, default 128
+    learning_rate : float, default 2e-3
     beta : float, default 1.0
         Weight of the KL terms in the joint stage.
     covariance_type : {'full', 'diag'}, default 'full'
-    n_init : int, default 1
+    n_init : int, default 5
         k-means starts of the EM on the pretrained codes.
     n_elbo_samples : int, default 1
         Draws of z per example in :meth:`score_samples`.
@@ -679,8 +679,8 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
     n_features_in_ : int
     """
 
-    def __init__(self, n_components=10, *, latent_dim=10, hidden_units=(256,), pretrain_epochs=30, epochs=30,
-                 batch_size=64, learning_rate=1e-3, beta=1.0, covariance_type="full", n_init=1, n_elbo_samples=1,
+    def __init__(self, n_components=10, *, latent_dim=10, hidden_units=(128,), pretrain_epochs=40, epochs=30,
+                 batch_size=128, learning_rate=2e-3, beta=1.0, covariance_type="full", n_init=5, n_elbo_samples=1,
                  random_state=0):
         self.n_components = n_components
         self.latent_dim = latent_dim
