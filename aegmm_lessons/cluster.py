@@ -114,7 +114,7 @@ def _task_carries_its_data_backend(client):
 
 @contextlib.contextmanager
 def search_cluster(n_workers=2, *, threads_per_worker=1, memory_limit="400MiB", address=None,
-                   timeout=5.0, silence_logs=logging.ERROR):
+                   client=None, timeout=5.0, silence_logs=logging.ERROR):
     """Run the joblib calls of a block, and so scikit-learn's searches, on a Dask cluster.
 
     Parameters
@@ -134,6 +134,11 @@ def search_cluster(n_workers=2, *, threads_per_worker=1, memory_limit="400MiB", 
         ``$AEGMM_DASK_SCHEDULER``; when neither is set, an embedded local
         cluster is started: scheduler, workers and the scheduler's HTTP
         endpoint listen on 127.0.0.1 only, on free ports.
+    client : distributed.Client, optional
+        An existing client (for example ``cluster.get_client()`` of a Dask
+        Gateway cluster, which is reached through the gateway's proxy rather
+        than a ``tcp://`` address). Used as it is: nothing is started,
+        connected or closed, and ``address`` must not be given.
     timeout : float, default 5.0
         Seconds to wait for the scheduler to answer.
     silence_logs : int, default logging.ERROR
@@ -149,7 +154,8 @@ def search_cluster(n_workers=2, *, threads_per_worker=1, memory_limit="400MiB", 
     Raises
     ------
     ValueError
-        If an argument or ``$AEGMM_DASK_SCHEDULER`` is malformed.
+        If an argument or ``$AEGMM_DASK_SCHEDULER`` is malformed, or both
+        ``address`` and ``client`` are given.
     TimeoutError
         If no scheduler answers within ``timeout`` seconds.
 
@@ -164,6 +170,14 @@ def search_cluster(n_workers=2, *, threads_per_worker=1, memory_limit="400MiB", 
     n_workers = _check_positive_int("n_workers", n_workers)
     threads_per_worker = _check_positive_int("threads_per_worker", threads_per_worker)
     timeout = _check_timeout(timeout)
+    if client is not None:
+        if address is not None:
+            raise ValueError(f"give address or client, not both; got address={address!r} and a client")
+        if not callable(getattr(client, "submit", None)) or not hasattr(client, "scheduler"):
+            raise ValueError(f"client must be a distributed.Client, got {type(client).__name__}")
+        with joblib.parallel_config(backend=_task_carries_its_data_backend(client)):
+            yield client
+        return
     address = scheduler_address(address)
     with contextlib.ExitStack() as stack:
         if address is None:

@@ -4,6 +4,7 @@ import os
 import socket
 from pathlib import Path
 
+import joblib
 import numpy as np
 import psutil
 import pytest
@@ -36,9 +37,15 @@ def scores(search):
             for key in results if "time" not in key}
 
 
+def in_one_process(search, X, y):
+    """Fit with joblib's sequential backend, whatever cluster a fixture has opened."""
+    with joblib.parallel_config(backend="sequential"):
+        return search.fit(X, y)
+
+
 @pytest.fixture(scope="module")
 def local_scores(digits):
-    return scores(forest_search().fit(*digits))
+    return scores(in_one_process(forest_search(), *digits))
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +128,7 @@ def test_embedded_cluster_has_the_requested_workers(client):
 
 def test_a_worker_killed_mid_search_does_not_change_the_results(client, digits, tmp_path):
     marker = tmp_path / "a worker died"
-    local = scores(forest_search(DiesOnceClassifier()).fit(*digits))
+    local = scores(in_one_process(forest_search(DiesOnceClassifier()), *digits))
     pids = worker_pids(client)
     on_cluster = scores(forest_search(DiesOnceClassifier(marker=str(marker))).fit(*digits))
     assert marker.exists()  # a fit of this search killed its worker process
@@ -180,4 +187,17 @@ def test_malformed_scheduler_address_is_a_value_error(address, monkeypatch):
 def test_bad_arguments_are_value_errors_before_anything_starts(arguments):
     with pytest.raises(ValueError, match=next(iter(arguments))):
         with cluster.search_cluster(**arguments):
+            pass
+
+
+def test_a_given_client_is_used_and_left_open(client, digits, local_scores):
+    with cluster.search_cluster(client=client) as given:
+        assert given is client
+        assert scores(forest_search().fit(*digits)) == local_scores
+    assert client.status == "running"
+
+
+def test_address_and_client_together_are_a_value_error(client):
+    with pytest.raises(ValueError, match="not both"):
+        with cluster.search_cluster(address="tcp://127.0.0.1:8786", client=client):
             pass
