@@ -23,6 +23,9 @@ With the arguments inside the task, the scheduler can rerun any task on any
 worker, so a search survives the loss of a worker with the results of an
 undisturbed run.
 
+Inside a task, the fits run one after another in the worker's thread
+(joblib's sequential backend), as they would with ``n_jobs=1`` in one process.
+
 Nothing here imports TensorFlow.
 """
 
@@ -31,6 +34,10 @@ import logging
 import numbers
 import os
 import re
+
+import joblib
+from distributed import Client, LocalCluster
+from joblib._dask import Batch, DaskDistributedBackend
 
 __all__ = ["SCHEDULER_VARIABLE", "LOOPBACK", "scheduler_address", "search_cluster"]
 
@@ -84,8 +91,6 @@ def _check_timeout(timeout):
 
 def _connect(target, timeout):
     """A ``distributed.Client`` for a cluster object or an address, or a TimeoutError naming it."""
-    from distributed import Client
-
     try:
         return Client(target, timeout=timeout, set_as_default=False)
     except OSError as error:  # distributed reports a connect timeout as OSError
@@ -96,20 +101,33 @@ def _connect(target, timeout):
         ) from error
 
 
-def _task_carries_its_data_backend(client):
-    """joblib's dask backend, without scattering arguments to a single worker (see module notes)."""
-    from joblib._dask import DaskDistributedBackend
+class _SequentialBatch(Batch):
+    """A batch of fits run one after another in the worker's thread.
 
-    class TaskCarriesItsDataBackend(DaskDistributedBackend):
-        def start_call(self):
-            super().start_call()
-            self.call_data_futures = None  # joblib then scatters nothing
+    joblib's own batch runs them under ``parallel_config(backend="dask")``, so
+    that a fit's inner joblib calls (a forest's trees) go back to the
+    scheduler as tasks of their own: hundreds of tiny tasks for one search.
+    """
 
-        def stop_call(self):
-            self.call_data_futures = {}
-            super().stop_call()
+    def __call__(self, tasks=None):
+        with joblib.parallel_config(backend="sequential"):
+            return [func(*args, **kwargs) for func, args, kwargs in tasks]
 
-    return TaskCarriesItsDataBackend(client=client)
+
+class _TaskCarriesItsDataBackend(DaskDistributedBackend):
+    """joblib's dask backend, with the arguments inside each task and fits run sequentially in it."""
+
+    def start_call(self):
+        super().start_call()
+        self.call_data_futures = None  # joblib then scatters nothing (see the module notes)
+
+    def stop_call(self):
+        self.call_data_futures = {}
+        super().stop_call()
+
+    async def _to_func_args(self, func):
+        _, tasks = await super()._to_func_args(func)
+        return _SequentialBatch(tasks), tasks
 
 
 @contextlib.contextmanager
@@ -124,6 +142,8 @@ def search_cluster(n_workers=2, *, threads_per_worker=1, memory_limit="400MiB", 
         an existing one).
     threads_per_worker : int, default 1
         One fit at a time per worker, as with ``n_jobs=1`` in one process.
+        Within a fit, joblib runs sequentially (a forest's trees one after
+        another), so a worker never hands work back to the scheduler.
     memory_limit : str or int, default '400MiB'
         Per worker of the embedded cluster. Dask pauses a worker at 80 % of it
         and restarts it at 95 %. Two workers of 400 MiB and a notebook kernel
@@ -149,7 +169,10 @@ def search_cluster(n_workers=2, *, threads_per_worker=1, memory_limit="400MiB", 
     ------
     distributed.Client
         Connected to the cluster; ``client.scheduler.address`` says where.
-        Inside the block ``joblib.parallel_config`` sends joblib work there.
+        Inside the block ``joblib.parallel_config`` sends joblib work there:
+        a search's fits, and also any other joblib call made in this process
+        with ``n_jobs=None`` (such as the trees of a forest refitted by
+        ``GridSearchCV(refit=True)``).
 
     Raises
     ------
@@ -164,9 +187,6 @@ def search_cluster(n_workers=2, *, threads_per_worker=1, memory_limit="400MiB", 
     >>> with search_cluster() as client:  # doctest: +SKIP
     ...     search.fit(X_train, y_train)
     """
-    import joblib
-    from distributed import LocalCluster
-
     n_workers = _check_positive_int("n_workers", n_workers)
     threads_per_worker = _check_positive_int("threads_per_worker", threads_per_worker)
     timeout = _check_timeout(timeout)
@@ -175,7 +195,7 @@ def search_cluster(n_workers=2, *, threads_per_worker=1, memory_limit="400MiB", 
             raise ValueError(f"give address or client, not both; got address={address!r} and a client")
         if not callable(getattr(client, "submit", None)) or not hasattr(client, "scheduler"):
             raise ValueError(f"client must be a distributed.Client, got {type(client).__name__}")
-        with joblib.parallel_config(backend=_task_carries_its_data_backend(client)):
+        with joblib.parallel_config(backend=_TaskCarriesItsDataBackend(client=client)):
             yield client
         return
     address = scheduler_address(address)
@@ -190,5 +210,5 @@ def search_cluster(n_workers=2, *, threads_per_worker=1, memory_limit="400MiB", 
         else:
             target = address
         client = stack.enter_context(_connect(target, timeout))
-        with joblib.parallel_config(backend=_task_carries_its_data_backend(client)):
+        with joblib.parallel_config(backend=_TaskCarriesItsDataBackend(client=client)):
             yield client

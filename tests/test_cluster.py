@@ -95,13 +95,18 @@ def test_search_on_the_cluster_equals_the_search_in_one_process(client, digits, 
     assert scores(forest_search().fit(*digits)) == local_scores
 
 
-def test_search_fits_run_as_tasks_of_the_cluster(client, digits):
+def test_search_fits_run_as_tasks_of_the_cluster_and_nothing_more(client, digits):
     from distributed import get_task_stream
 
+    search = forest_search().set_params(refit=False)  # a refit in this process would send its trees as tasks
     with get_task_stream(client) as stream:
-        forest_search().fit(*digits)
-    fits = [task for task in stream.data if "fit_and_score" in task["key"]]
-    assert fits and {task["worker"] for task in fits} <= set(client.scheduler_info()["workers"])
+        search.fit(*digits)
+    n_fits = len(search.cv_results_["params"]) * search.n_splits_
+    workers = set(client.scheduler_info()["workers"])
+    assert stream.data and {task["worker"] for task in stream.data} <= workers
+    # a forest's trees stay inside their fit's task instead of becoming tasks of their own
+    assert all("fit_and_score" in task["key"] for task in stream.data)
+    assert len(stream.data) <= n_fits
 
 
 def test_embedded_cluster_listens_on_loopback_only(client):
