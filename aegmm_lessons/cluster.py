@@ -147,8 +147,9 @@ def search_cluster(n_workers=2, *, threads_per_worker=1, memory_limit="400MiB", 
     memory_limit : str or int, default '400MiB'
         Per worker of the embedded cluster. Dask pauses a worker at 80 % of it
         and restarts it at 95 %. Two workers of 400 MiB and a notebook kernel
-        under 1 GB fit Binder's 2 GB; a worker that imports TensorFlow needs
-        about 0.6 GB more.
+        under 1 GB fit Binder's 2 GB (a worker fitting forests stays near
+        0.2 GB). A worker that trains Keras models holds TensorFlow, about
+        0.65 GB in all: give it ``memory_limit='1.2GiB'``.
     address : str, optional
         Scheduler of an existing cluster, ``'tcp://host:port'``. By default
         ``$AEGMM_DASK_SCHEDULER``; when neither is set, an embedded local
