@@ -26,7 +26,7 @@ endif
 # Containers and CI machines often run as root, which Jupyter refuses by default.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test test-browser notebooks bench install
+.PHONY: lab test test-portability test-browser notebooks bench install
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_BROWSER) $(LAB_ROOT)
@@ -34,6 +34,11 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --ignore=tests/browser --nbval --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=600
+
+# Strict nbval over every notebook under four configurations that stand in for
+# other machines (OpenBLAS kernel, BLAS/OpenMP threads, TensorFlow threads).
+test-portability: $(STAMP)
+	$(BIN)/python tests/portability.py
 
 notebooks: $(STAMP)
 	@for nb in $(NOTEBOOKS); do \

@@ -59,12 +59,15 @@ __all__ = [
     "convergence_by_separation",
     "METHODS",
     "DEFAULT_TOL",
+    "POLISH_RESTARTS",
     "GRADIENTS",
 ]
 
 METHODS = ("L-BFGS-B", "BFGS")
 GRADIENTS = ("exact", "finite-difference")
-DEFAULT_TOL = {"L-BFGS-B": 1e-10, "BFGS": 1e-8}
+DEFAULT_TOL = {"exact": 1e-7, "finite-difference": 1e-6}
+# Restarts of the optimizer when float64 rounding stops its line search short of tol.
+POLISH_RESTARTS = 3
 LOG_2PI = np.log(2.0 * np.pi)
 
 
@@ -599,12 +602,14 @@ class RefineResult:
         Final mean log-likelihood per sample.
     nfev : int
         Evaluations of the negative log-likelihood (including those spent on
-        finite differences).
+        finite differences), over all restarts.
     nit : int
-        Optimizer iterations.
+        Optimizer iterations, over all restarts.
     success : bool
+        With the exact gradient: ``gradient_max_norm <= tol``. With finite
+        differences: the optimizer's own verdict.
     message : str
-        The optimizer's own words.
+        The optimizer's own words, from its last run.
     history : ndarray of shape (nit + 1,)
         Mean log-likelihood at the start and after each iteration.
     method : str
@@ -612,6 +617,9 @@ class RefineResult:
         'exact' or 'finite-difference'.
     seconds : float
         Wall time of the optimization.
+    gradient_max_norm : float
+        Largest absolute entry of the exact gradient of the mean negative
+        log-likelihood at the result: how stationary the result is.
     """
 
     params: GMMParams
@@ -624,10 +632,27 @@ class RefineResult:
     method: str
     gradient: str
     seconds: float
+    gradient_max_norm: float
+
+
+def _optimizer_options(method, gradient, tol, max_iter):
+    options = {"maxiter": max_iter, "gtol": tol}
+    if method == "L-BFGS-B":
+        # With the exact gradient, stop on the gradient alone: a small relative
+        # decrease of the objective happens on flat stretches far from a
+        # stationary point (and where it happens depends on the float rounding).
+        options["ftol"] = 0.0 if gradient == "exact" else tol
+    return options
 
 
 def refine(params, X, *, method="L-BFGS-B", gradient="exact", tol=None, max_iter=1000):
     """Maximize a mixture's likelihood directly with a quasi-Newton method.
+
+    With the exact gradient the result is a stationary point by construction:
+    the optimizer stops on the largest entry of the gradient (its max-norm),
+    and when float64 rounding stops its line search short of ``tol`` it is
+    restarted from where it stopped, with fresh curvature memory, up to
+    ``POLISH_RESTARTS`` times.
 
     Parameters
     ----------
@@ -640,12 +665,14 @@ def refine(params, X, *, method="L-BFGS-B", gradient="exact", tol=None, max_iter
         The analytic gradient of :func:`negative_log_likelihood`, or SciPy's
         forward differences (``size + 1`` evaluations per gradient).
     tol : float, optional
-        ``scipy.optimize.minimize``'s ``tol``: for BFGS the largest gradient
-        entry at which it stops, for L-BFGS-B also the relative decrease of the
-        objective at which it stops. By default ``DEFAULT_TOL[method]``
-        (1e-10 for L-BFGS-B, 1e-8 for BFGS: tighter than that, BFGS stops on
-        "precision loss" in float64 and reports failure at the same point).
+        Stop once the largest absolute entry of the gradient of the mean
+        negative log-likelihood is at most ``tol``. By default
+        ``DEFAULT_TOL[gradient]``: 1e-7 for the exact gradient (float64
+        rounding leaves about 1e-8), 1e-6 for finite differences (their error
+        is about the square root of machine epsilon times the gradient's scale;
+        L-BFGS-B then also stops on a relative decrease of ``tol``).
     max_iter : int, default 1000
+        Iterations at most, over all restarts.
 
     Returns
     -------
@@ -665,13 +692,13 @@ def refine(params, X, *, method="L-BFGS-B", gradient="exact", tol=None, max_iter
     if gradient not in GRADIENTS:
         raise ValueError(f"gradient must be one of {GRADIENTS}, got {gradient!r}")
     if tol is None:
-        tol = DEFAULT_TOL[method]
+        tol = DEFAULT_TOL[gradient]
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 < tol < np.inf:
         raise ValueError(f"tol must be a positive finite number, got {tol!r}")
     max_iter = check_positive_int("max_iter", max_iter)
 
     layout = ParamLayout.from_params(params)
-    theta0 = layout.pack(params)
+    theta = layout.pack(params)
     calls = 0
 
     def value_and_gradient(theta):
@@ -684,35 +711,45 @@ def refine(params, X, *, method="L-BFGS-B", gradient="exact", tol=None, max_iter
         calls += 1
         return _nll(theta, X, layout)
 
-    history = [-_nll(theta0, X, layout)]
+    def largest_gradient_entry(theta):
+        return float(np.abs(_nll_and_gradient(theta, X, layout)[1]).max())
+
+    history = [-_nll(theta, X, layout)]
 
     def record(intermediate_result):
         history.append(-float(intermediate_result.fun))
 
     exact = gradient == "exact"
+    iterations, runs = 0, 0
     start = time.perf_counter()
     with _single_threaded_blas():
-        result = minimize(
-            value_and_gradient if exact else value_only,
-            theta0,
-            method=method,
-            jac=True if exact else None,
-            tol=tol,
-            callback=record,
-            options={"maxiter": max_iter},
-        )
+        while True:
+            result = minimize(
+                value_and_gradient if exact else value_only,
+                theta,
+                method=method,
+                jac=True if exact else None,
+                callback=record,
+                options=_optimizer_options(method, gradient, tol, max_iter - iterations),
+            )
+            theta, iterations, runs = result.x, iterations + int(result.nit), runs + 1
+            gradient_max_norm = largest_gradient_entry(theta)
+            stationary = gradient_max_norm <= tol
+            if not exact or stationary or runs > POLISH_RESTARTS or iterations >= max_iter:
+                break
     seconds = time.perf_counter() - start
     return RefineResult(
-        params=layout.unpack(result.x),
+        params=layout.unpack(theta),
         log_likelihood=-float(result.fun),
         nfev=calls,
-        nit=int(result.nit),
-        success=bool(result.success),
+        nit=iterations,
+        success=stationary if exact else bool(result.success),
         message=str(result.message),
         history=np.array(history),
         method=method,
         gradient=gradient,
         seconds=seconds,
+        gradient_max_norm=gradient_max_norm,
     )
 
 
@@ -726,10 +763,6 @@ OPTIMIZERS = {
     "BFGS, exact gradient": ("BFGS", "exact"),
     "L-BFGS-B, exact gradient": ("L-BFGS-B", "exact"),
 }
-# Forward differences carry errors of about sqrt(machine epsilon) times the
-# gradient's scale, so a tighter gradient tolerance than this only ends in
-# "precision loss".
-FINITE_DIFFERENCE_TOL = 1e-6
 
 
 def compare_optimizers(X, start, optimizers=tuple(OPTIMIZERS), *, em_tol=1e-10, max_iter=5000):
@@ -786,8 +819,7 @@ def compare_optimizers(X, start, optimizers=tuple(OPTIMIZERS), *, em_tol=1e-10, 
                          "history": history})
         else:
             method, gradient = OPTIMIZERS[name]
-            tol = FINITE_DIFFERENCE_TOL if gradient == "finite-difference" else None
-            result = refine(start, X, method=method, gradient=gradient, tol=tol, max_iter=max_iter)
+            result = refine(start, X, method=method, gradient=gradient, max_iter=max_iter)
             rows.append({"optimizer": name, "evaluations": result.nfev, "iterations": result.nit,
                          "seconds": result.seconds, "log_likelihood": result.log_likelihood,
                          "converged": result.success, "history": result.history})

@@ -45,6 +45,15 @@ def _check_seed(seed):
     return int(seed)
 
 
+def _intra_op_threads():
+    text = os.environ.get("TF_NUM_INTRAOP_THREADS", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"TF_NUM_INTRAOP_THREADS must be a positive integer, got {text!r}")
+    return int(text)
+
+
 def setup(seed=0, *, tensorflow=False):
     """Seed everything and configure TensorFlow's environment.
 
@@ -58,6 +67,10 @@ def setup(seed=0, *, tensorflow=False):
     tensorflow : bool, default False
         Also import Keras, seed it and turn on TensorFlow's op determinism.
         Lessons that need no network leave this off and never load TensorFlow.
+        When the environment variable ``TF_NUM_INTRAOP_THREADS`` holds a
+        positive integer, TensorFlow's intra-op thread pool gets that many
+        threads (``make test-portability`` varies it to stand in for other
+        machines).
 
     Returns
     -------
@@ -67,9 +80,11 @@ def setup(seed=0, *, tensorflow=False):
     Raises
     ------
     ValueError
-        If ``seed`` is not an integer in [0, 2**32).
+        If ``seed`` is not an integer in [0, 2**32), or
+        ``TF_NUM_INTRAOP_THREADS`` is set to anything but a positive integer.
     """
     seed = _check_seed(seed)
+    intra_op_threads = _intra_op_threads()
     if "tensorflow" in sys.modules and any(
         os.environ.get(k) != v for k, v in TF_ENVIRONMENT.items()
     ):
@@ -84,6 +99,8 @@ def setup(seed=0, *, tensorflow=False):
         import keras
         import tensorflow as tf
 
+        if intra_op_threads is not None:
+            tf.config.threading.set_intra_op_parallelism_threads(intra_op_threads)
         keras.utils.set_random_seed(seed)
         tf.config.experimental.enable_op_determinism()
     return np.random.default_rng(seed)

@@ -17,6 +17,9 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
 ABSOLUTE_PATH = re.compile(r"(/root/|/home/\w+|/tmp/|/work/|/Users/\w+|[A-Z]:\\\\Users)")
 PROGRESS = re.compile(r"\d+(\.\d+)?\s?m?s/step|ETA:|\d+/\d+ \[=+|\d+%\|")
 RAISES = ("NBVAL_RAISES_EXCEPTION", "raises-exception")
+IGNORE_TAG = "nbval-ignore-output"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+ASSERTION = re.compile(r"^\s*assert\b", re.MULTILINE)
 
 
 def code_cells(path):
@@ -70,3 +73,35 @@ def test_first_code_cell_calls_repro_setup(path):
 def test_notebook_uses_the_python3_kernel(path):
     meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]
     assert meta["kernelspec"]["name"] == "python3"
+
+
+def is_ignored(cell):
+    return IGNORE_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def shows_a_widget(cell):
+    return any(WIDGET_VIEW in output.get("data", {}) for output in cell["outputs"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_cell_whose_output_is_ignored_asserts_its_claim(path):
+    """Path-dependent numbers are not compared digit for digit, so the cell
+    itself must check what the prose claims of them, with a margin."""
+    unchecked = [number for number, cell in enumerate(code_cells(path), 1)
+                 if is_ignored(cell) and not shows_a_widget(cell)
+                 and not ASSERTION.search("".join(cell["source"]))]
+    assert not unchecked, f"code cells {unchecked} are tagged {IGNORE_TAG} but assert nothing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_at_most_a_quarter_of_code_cells_are_ignored(path):
+    cells = code_cells(path)
+    ignored = sum(is_ignored(cell) for cell in cells)
+    assert 4 * ignored <= len(cells), f"{ignored} of {len(cells)} code cells are tagged {IGNORE_TAG}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_ignored_output_is_a_cell_tag_not_a_comment_in_the_learners_code(path):
+    commented = [number for number, cell in enumerate(code_cells(path), 1)
+                 if "NBVAL_IGNORE_OUTPUT" in "".join(cell["source"])]
+    assert not commented, f"code cells {commented}: use the cell tag {IGNORE_TAG}, not a comment"

@@ -224,8 +224,35 @@ def test_refine_works_for_diagonal_covariances():
     assert abs(result.log_likelihood - em.score(X)) <= 1e-6
 
 
-def test_default_tolerances_cover_every_method():
-    assert set(DEFAULT_TOL) == {"L-BFGS-B", "BFGS"}
+@pytest.fixture(scope="module")
+def overlapping():
+    """Heavy overlap: the likelihood is flat along the overlap, where a stop on
+    the objective's relative decrease ends far from a stationary point."""
+    X, _, _ = synthetic_latent_codes(600, 3, 3, separation=2.0, random_state=0)
+    start = kmeans_init(X, 3, reg_covar=0.0, random_state=0)
+    return X, GaussianMixtureEM(3, init=start, tol=1e-3, reg_covar=0.0).fit(X).params_
+
+
+@pytest.mark.parametrize("method", ["L-BFGS-B", "BFGS"])
+def test_refine_ends_at_a_stationary_point_under_heavy_overlap(overlapping, method):
+    X, start = overlapping
+    result = refine(start, X, method=method)
+    layout = ParamLayout.from_params(result.params)
+    _, gradient = negative_log_likelihood(layout.pack(result.params), X, layout)
+    assert result.success, result.message
+    assert result.gradient_max_norm == pytest.approx(np.abs(gradient).max(), rel=1e-6)
+    assert result.gradient_max_norm <= DEFAULT_TOL["exact"]
+    # the logits' gradient is pi_j - N_j / n: the weights are the mean responsibilities
+    responsibilities = result.params.to_sklearn().predict_proba(X).mean(axis=0)
+    np.testing.assert_allclose(result.params.weights, responsibilities, atol=1e-6)
+
+
+def test_refine_says_when_rounding_stops_it_short_of_tol(overlapping):
+    X, start = overlapping
+    result = refine(start, X, tol=1e-15)
+    assert not result.success
+    assert result.gradient_max_norm > 1e-15
+    assert result.history.shape == (result.nit + 1,)
 
 
 @pytest.mark.parametrize(

@@ -72,3 +72,20 @@ def test_format_table_aligns_columns_and_rounds():
 def test_format_table_rejects_empty_rows():
     with pytest.raises(ValueError, match="at least one row, got 0"):
         repro.format_table([])
+
+
+def test_setup_gives_tensorflow_the_intra_op_threads_of_the_environment():
+    code = (
+        "from aegmm_lessons import repro; repro.setup(0, tensorflow=True); import tensorflow as tf; "
+        "print(tf.config.threading.get_intra_op_parallelism_threads())"
+    )
+    env = {**os.environ, "TF_NUM_INTRAOP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split()[-1] == "1"
+
+
+@pytest.mark.parametrize("threads", ["0", "two", "-1"])
+def test_setup_rejects_intra_op_threads_that_are_not_a_positive_integer(threads, monkeypatch):
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", threads)
+    with pytest.raises(ValueError, match=f"TF_NUM_INTRAOP_THREADS must be a positive integer, got '{threads}'"):
+        repro.setup(0)
