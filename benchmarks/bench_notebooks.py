@@ -9,6 +9,12 @@ set) read from ``/proc/<pid>/status`` before the kernel shuts down; the note
 beside it adds the processes the kernel starts (e.g. joblib workers), as the
 sampled peak of their summed resident memory.
 
+The measured figures are also written where learners read them: the
+"run time" and "kernel peak memory" columns of README's notebook table, and
+each notebook's header, between the markers ``<!-- run-time -->`` and
+``<!-- /run-time -->`` in its first Markdown cell (Markdown is not compared by
+nbval, so the stored outputs stay valid). Commit both after a quiet run.
+
 Run on its own with ``make bench BENCH_ARGS="--only notebooks"`` or
 ``python -m benchmarks.bench_notebooks [NOTEBOOK ...]``.
 """
@@ -44,6 +50,8 @@ MEMORY_BUDGET_MB = 1024.0
 SUITE_BUDGET_S = 240.0
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+README = ROOT / "README.md"
+HEADER_MARKERS = re.compile(r"(<!-- run-time -->).*?(<!-- /run-time -->)", re.DOTALL)
 
 
 def time_budget(path):
@@ -207,6 +215,48 @@ def execute_notebook(path, workdir):
     return result
 
 
+def run_time_text(seconds, peak_mb):
+    """How a notebook's header and README state its measured cost."""
+    memory = "not measured" if peak_mb is None else f"{peak_mb / 1024:.2f} GB"
+    return f"about {max(5, 5 * round(seconds / 5)):.0f} s on 2 CPU cores, kernel peak memory {memory}"
+
+
+def write_run_times(measured):
+    """Write measured run times into README's notebook table and the notebooks' headers.
+
+    Parameters
+    ----------
+    measured : dict of Path to dict
+        ``execute_notebook`` results of the notebooks that ran.
+
+    Returns
+    -------
+    list of str
+        The notebooks whose header has no run-time markers (left unchanged).
+    """
+    import nbformat
+
+    readme = README.read_text(encoding="utf-8")
+    unmarked = []
+    for path, result in measured.items():
+        if result["error"]:
+            continue
+        text = run_time_text(result["seconds"], result["peak_mb"])
+        nb = nbformat.read(str(path), as_version=4)
+        header = next(cell for cell in nb.cells if cell.cell_type == "markdown")
+        if HEADER_MARKERS.search(header.source):
+            header.source = HEADER_MARKERS.sub(lambda m: m.group(1) + text + m.group(2), header.source)
+            nbformat.write(nb, str(path))
+        else:
+            unmarked.append(path.name)
+        memory = "" if result["peak_mb"] is None else f"{result['peak_mb'] / 1024:.2f} GB"
+        row = re.compile(rf"^(\| \[[^]]*\]\(notebooks/{re.escape(path.name)}\) \| [^|]* \| )[^|]* \| [^|]* \|$",
+                         re.MULTILINE)
+        readme = row.sub(lambda m: f"{m.group(1)}{result['seconds']:.0f} s | {memory} |", readme)
+    README.write_text(readme, encoding="utf-8")
+    return unmarked
+
+
 def _status(value, budget):
     if value is None:
         return "not measured"
@@ -233,6 +283,7 @@ def run(full=False, notebooks=None):
         return [{"metric": "notebooks found", "value": 0, "note": f"none in {NOTEBOOK_DIR.name}/"}]
     rows = []
     total = 0.0
+    measured_by_path = {}
     with tempfile.TemporaryDirectory(prefix="aegmm-bench-") as tmp:
         workdir = Path(tmp) / "notebooks"
         shutil.copytree(NOTEBOOK_DIR, workdir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
@@ -242,6 +293,7 @@ def run(full=False, notebooks=None):
                 shutil.copy2(path, copy)
             print(f"  executing {path.name} ...", flush=True)
             measured = execute_notebook(copy, workdir)
+            measured_by_path[path] = measured
             total += measured["seconds"]
             budget = time_budget(path)
             note = _status(measured["seconds"], budget)
@@ -271,6 +323,9 @@ def run(full=False, notebooks=None):
                 "budget": f"<= {MEMORY_BUDGET_MB:.0f} MB",
                 "note": note,
             })
+    unmarked = write_run_times(measured_by_path)
+    if unmarked:
+        rows.append({"metric": "headers without run-time markers", "value": len(unmarked), "note": ", ".join(unmarked)})
     rows.append({
         "metric": f"all {len(paths)} notebooks, wall time (s)",
         "value": round(total, 1),

@@ -23,3 +23,18 @@ def test_close_to_compares_shape_and_value_within_atol():
     assert close_to([1.0, 2.0], atol=0.1)([1.05, 1.95])
     assert not close_to([1.0, 2.0], atol=0.01)([1.05, 1.95])
     assert not close_to([1.0, 2.0])([1.0, 2.0, 3.0])
+
+
+def test_lesson06_checks_accept_the_solutions_and_reject_a_wrong_answer():
+    import numpy as np
+
+    from aegmm_lessons.exercises import lesson06
+    from aegmm_lessons.params import GMMParams
+
+    assert lesson06.check_exercise_1(0.5 * (1.0 + 0.25 - 1.0 - np.log(0.25)))
+    assert lesson06.check_exercise_2(np.log(10))
+    prior = GMMParams(np.full(10, 0.1), np.zeros((10, 10)), np.tile(np.eye(10), (10, 1, 1)), "full")
+    assert lesson06.check_exercise_3(9 + 100 + 550, prior)
+    assert lesson06.check_exercise_1(None) is False
+    with pytest.raises(AssertionError, match="exercise 2: .* Hint: the KL is largest"):
+        lesson06.check_exercise_2(1.0)
