@@ -32,6 +32,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_BROWSER) $(LAB_ROOT)
 
 test: $(STAMP)
+	$(BIN)/ruff check aegmm_lessons tests benchmarks notebooks
 	$(BIN)/python -m pytest tests notebooks --ignore=tests/browser --nbval --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=600
 

@@ -41,6 +41,7 @@ from .params import COVARIANCE_TYPES, GMMParams
 from .validation import check_array_2d, check_non_negative, check_positive_int
 
 __all__ = [
+    "estimate_log_gaussian_prob",
     "log_gaussian_prob",
     "e_step",
     "m_step",
@@ -675,3 +676,25 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         ]
         labels = np.repeat(np.arange(params.n_components), counts)
         return np.vstack(blocks), labels
+
+
+def estimate_log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
+    """log N(x_i | mu_k, Sigma_k) for every sample and component, from precision Cholesky factors.
+
+    The one Gaussian log-density of the package, in scikit-learn's parametrization.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    means : ndarray of shape (n_components, n_features)
+    precisions_cholesky : ndarray
+        (n_components, n_features, n_features) upper-triangular ``U_k`` with
+        ``U_k @ U_k.T = inv(Sigma_k)`` for 'full'; (n_components, n_features)
+        inverse standard deviations for 'diag'.
+    covariance_type : {'full', 'diag'}
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components)
+    """
+    return _log_gaussian_prob(X, means, precisions_cholesky, covariance_type)

@@ -1,74 +1,105 @@
-"""Input validation shared by every module: one path, clear messages.
+"""Input validation: scikit-learn's own utilities, plus the few checks it lacks.
 
-Each check raises ``ValueError`` naming what was expected and what was given.
+Every module validates through here. As in scikit-learn, a wrong type raises
+``TypeError`` and a wrong value raises ``ValueError``; each message names the
+parameter, what was expected and what was given.
 """
 
 import numbers
 
 import numpy as np
+from sklearn.utils.validation import check_array, check_is_fitted, check_scalar, validate_data
 
-__all__ = ["check_array_2d", "check_positive_int", "check_non_negative", "check_hidden_units"]
+__all__ = [
+    "COVARIANCE_TYPES",
+    "check_data",
+    "check_is_fitted",
+    "validate_data",
+    "check_positive_int",
+    "check_non_negative",
+    "check_n_components",
+    "check_covariance_type",
+    "check_params",
+    "check_hidden_units",
+]
+
+COVARIANCE_TYPES = ("full", "diag")
 
 
-def check_array_2d(X, name="X", min_samples=1):
-    """Convert ``X`` to a finite float64 array of shape (n_samples, n_features).
+def check_data(X, *, n_features=None, name="X", min_samples=1, dtype=np.float64):
+    """A finite 2-D array of numbers, through ``sklearn.utils.check_array``.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+    n_features : int, optional
+        Width ``X`` must have, when known (from a fitted model or ``GMMParams``).
     name : str, default 'X'
         Name used in error messages.
     min_samples : int, default 1
         Fewest rows accepted.
+    dtype : dtype or list of dtypes, default float64
+        As in ``check_array``; a list keeps any of its dtypes (e.g. float32).
 
     Returns
     -------
-    ndarray of shape (n_samples, n_features), float64
+    ndarray of shape (n_samples, n_features)
 
     Raises
     ------
+    TypeError
+        For sparse matrices.
     ValueError
-        If X is not numeric (or is complex), not 2-D, has fewer than ``min_samples`` rows or no
-        columns, or holds NaN or infinity.
+        For complex, 1-D or non-numeric data, NaN or infinity, too few rows, or
+        a width other than ``n_features``.
     """
-    if np.iscomplexobj(X):
-        # float64 conversion would drop the imaginary part with only a warning.
-        raise ValueError(f"{name} must be real-valued, got complex dtype {np.asarray(X).dtype}")
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric array, got {type(X).__name__}: {exc}") from None
-    if X.ndim != 2:
-        hint = " (reshape a single feature with X.reshape(-1, 1))" if X.ndim == 1 else ""
-        raise ValueError(
-            f"{name} must be 2-D of shape (n_samples, n_features), got {X.ndim}-D shape {X.shape}{hint}"
-        )
-    if X.shape[0] < min_samples or X.shape[1] < 1:
-        raise ValueError(
-            f"{name} must have at least {min_samples} sample(s) and 1 feature, got shape {X.shape}"
-        )
-    if not np.all(np.isfinite(X)):
-        bad = int(X.size - np.count_nonzero(np.isfinite(X)))
-        raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
+    X = check_array(X, dtype=dtype, ensure_min_samples=min_samples, input_name=name)
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"{name} has {X.shape[1]} features, but expected n_features={n_features}")
     return X
 
 
 def check_positive_int(name, value, minimum=1):
-    """Return ``value`` as int, or raise ``ValueError`` if it is not an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
+    """``value`` as an int >= ``minimum`` (``TypeError`` for a non-integer, bool included)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an instance of int, not bool.")
+    return int(check_scalar(value, name, numbers.Integral, min_val=minimum))
 
 
 def check_non_negative(name, value):
-    """Return ``value`` as float, or raise ``ValueError`` if it is not a finite number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return float(value)
+    """``value`` as a finite float >= 0."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an instance of float, not bool.")
+    value = float(check_scalar(value, name, numbers.Real, min_val=0))
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def check_n_components(n_components, n_samples=None):
+    """``n_components`` as an int >= 1 and, when ``n_samples`` is given, <= n_samples."""
+    n_components = check_positive_int("n_components", n_components)
+    if n_samples is not None and n_components > n_samples:
+        raise ValueError(f"n_components={n_components} must be <= n_samples={n_samples}")
+    return n_components
+
+
+def check_covariance_type(covariance_type):
+    """``covariance_type`` if it is one of ``COVARIANCE_TYPES``."""
+    if covariance_type not in COVARIANCE_TYPES:
+        raise ValueError(f"covariance_type must be one of {COVARIANCE_TYPES}, got {covariance_type!r}")
+    return covariance_type
+
+
+def check_params(params, name="params", n_features=None):
+    """``params`` if it is a ``GMMParams`` (of width ``n_features``, when given)."""
+    from .params import GMMParams
+
+    if not isinstance(params, GMMParams):
+        raise TypeError(f"{name} must be a GMMParams, got {type(params).__name__}")
+    if n_features is not None and params.n_features != n_features:
+        raise ValueError(f"{name} has n_features={params.n_features}, but expected n_features={n_features}")
+    return params
 
 
 def check_hidden_units(hidden_units):
@@ -82,18 +113,16 @@ def check_hidden_units(hidden_units):
     Returns
     -------
     tuple of int
-
-    Raises
-    ------
-    ValueError
-        If it is not a sequence of integers >= 1; the message names the offending entry.
     """
     if isinstance(hidden_units, numbers.Integral):
         hidden_units = (hidden_units,)
     try:
         hidden_units = tuple(hidden_units)
     except TypeError:
-        raise ValueError(
-            f"hidden_units must be a sequence of positive integers, got {hidden_units!r}"
-        ) from None
+        raise TypeError(f"hidden_units must be a sequence of int, got {type(hidden_units).__name__}") from None
     return tuple(check_positive_int(f"hidden_units[{i}]", units) for i, units in enumerate(hidden_units))
+
+
+def check_array_2d(X, name="X", min_samples=1):
+    """Transitional alias of ``check_data``; removed once every module calls ``check_data``."""
+    return check_data(X, name=name, min_samples=min_samples)
