@@ -19,6 +19,7 @@ Run on its own with ``make bench BENCH_ARGS="--only notebooks"`` or
 ``python -m benchmarks.bench_notebooks [NOTEBOOK ...]``.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -124,10 +125,8 @@ class ProcessTreeMemory:
 
         total = 0
         for process in [root, *root.children(recursive=True)]:
-            try:
+            with contextlib.suppress(psutil.Error):  # a worker that just exited
                 total += process.memory_info().rss
-            except psutil.Error:  # a worker that just exited
-                pass
         return total / 2**20
 
     def _run(self):
@@ -245,14 +244,15 @@ def write_run_times(measured):
         nb = nbformat.read(str(path), as_version=4)
         header = next(cell for cell in nb.cells if cell.cell_type == "markdown")
         if HEADER_MARKERS.search(header.source):
-            header.source = HEADER_MARKERS.sub(lambda m: m.group(1) + text + m.group(2), header.source)
+            header.source = HEADER_MARKERS.sub(lambda m, text=text: m.group(1) + text + m.group(2), header.source)
             nbformat.write(nb, str(path))
         else:
             unmarked.append(path.name)
         memory = "" if result["peak_mb"] is None else f"{result['peak_mb'] / 1024:.2f} GB"
         row = re.compile(rf"^(\| \[[^]]*\]\(notebooks/{re.escape(path.name)}\) \| [^|]* \| )[^|]* \| [^|]* \|$",
                          re.MULTILINE)
-        readme = row.sub(lambda m: f"{m.group(1)}{result['seconds']:.0f} s | {memory} |", readme)
+        cells = f"{result['seconds']:.0f} s | {memory} |"
+        readme = row.sub(lambda m, cells=cells: m.group(1) + cells, readme)
     README.write_text(readme, encoding="utf-8")
     return unmarked
 

@@ -12,6 +12,7 @@ Run with ``make test-browser``; the terminal summary lists each notebook's
 Run All time and the whole run's time.
 """
 
+import contextlib
 import os
 import re
 import time
@@ -223,7 +224,7 @@ def test_notebook_runs_and_its_widget_responds_in_jupyterlab(
         )
         stderr = _stderr_texts(cells)
         if stderr:
-            warnings.warn(f"{path.name} wrote to stderr in JupyterLab: " + "; ".join(stderr))
+            warnings.warn(f"{path.name} wrote to stderr in JupyterLab: " + "; ".join(stderr), stacklevel=1)
 
         n_widget_outputs = sum(
             WIDGET_MIME in output.get("data", {}) for cell in cells for output in cell["outputs"]
@@ -243,15 +244,11 @@ def test_notebook_runs_and_its_widget_responds_in_jupyterlab(
         page.screenshot(path=str(screenshot_dir / f"{path.stem}.png"))
         record_timing(time.perf_counter() - started, run_seconds, action)
     except BaseException:
-        try:
+        with contextlib.suppress(Exception):  # keep the original failure
             page.screenshot(path=str(screenshot_dir / f"{path.stem}-failed.png"))
-        except Exception:  # keep the original failure
-            pass
         raise
     finally:
-        try:
+        with contextlib.suppress(Exception):  # the page may already be gone after a failure
             page.evaluate(f"() => {CURRENT} && {CURRENT}.sessionContext.shutdown()")
-        except Exception:  # the page may already be gone after a failure
-            pass
         page.close()
         lab_server.shut_down_kernels()
