@@ -1,24 +1,24 @@
-"""Datasets that ship offline: nothing here downloads.
-
-- :func:`load_digits_scaled`: scikit-learn's 8x8 digits (bundled with
-  scikit-learn), pixels scaled to [0, 1], split into train and test.
-- :func:`make_lifted_blobs`: Gaussian blobs in a few dimensions carried into
-  ``n_features`` dimensions by a fixed nonlinear map, the high-dimensional
-  setting in which a linear projection cannot unfold the clusters.
-
-Nothing here imports TensorFlow.
-"""
+"""Datasets that ship offline: nothing here downloads, nothing imports TensorFlow."""
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_positive_int
+from .params import GMMParams
+from .validation import check_n_components, check_non_negative, check_positive_int, check_scalar
 
-__all__ = ["DigitsSplit", "load_digits_scaled", "make_lifted_blobs", "lift", "shuffle_pixels"]
+__all__ = ["DigitsSplit", "load_digits_scaled", "make_lifted_blobs", "synthetic_latent_codes"]
 
 # The digits are 8x8 images with integer intensities 0..16.
 DIGITS_MAX_INTENSITY = 16.0
+# make_lifted_blobs: 2-D blobs of spread 0.6 with centres in a box (the tutorial's), lifted by
+# sinusoids of angular frequency 1.3 per unit of latent distance, so that neighbouring blobs
+# land on different folds, plus a little noise.
+LATENT_WIDTH = 2
+BLOB_STD = 0.6
+CENTER_BOX = (-10.0, 10.0)
+LIFT_FREQUENCY = 1.3
+LIFT_NOISE = 0.05
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,7 +34,7 @@ class DigitsSplit:
         Digit labels 0..9.
     y_test : ndarray of shape (n_test,)
     image_shape : tuple of int
-        (height, width) of one image; ``height * width == n_pixels``.
+        (height, width) of one image.
     """
 
     X_train: np.ndarray
@@ -50,7 +50,7 @@ class DigitsSplit:
 
 
 def load_digits_scaled(test_size=0.25, random_state=0):
-    """scikit-learn's digits with pixels in [0, 1], split stratified by label.
+    """scikit-learn's 8x8 digits with pixels in [0, 1], split stratified by label.
 
     Parameters
     ----------
@@ -62,14 +62,11 @@ def load_digits_scaled(test_size=0.25, random_state=0):
     Returns
     -------
     DigitsSplit
-        With ``X_train`` of shape (n_train, 64), ``X_test`` of shape
-        (n_test, 64), labels, and ``image_shape == (8, 8)``.
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if not isinstance(test_size, float) or not 0.0 < test_size < 1.0:
-        raise ValueError(f"test_size must be a float in (0, 1), got {test_size!r}")
+    check_scalar(test_size, "test_size", float, min_val=0.0, max_val=1.0, include_boundaries="neither")
     digits = load_digits()
     X = digits.data / DIGITS_MAX_INTENSITY
     X_train, X_test, y_train, y_test = train_test_split(
@@ -78,60 +75,25 @@ def load_digits_scaled(test_size=0.25, random_state=0):
     return DigitsSplit(X_train, X_test, y_train, y_test, tuple(digits.images.shape[1:]))
 
 
-def lift(Z, n_features=100, random_state=0):
-    """Carry low-dimensional points into ``n_features`` dimensions nonlinearly.
-
-    Each output coordinate is a sinusoid of a random direction of ``Z``,
-    ``x_j = sin(w_j . z + b_j)``, with frequencies comparable to the clusters'
-    spread: the points lie on a curved, folded surface of dimension
-    ``Z.shape[1]`` inside the high-dimensional space. The map is fixed by
-    ``random_state`` (the same map for every call with the same seed and
-    input width).
-
-    Parameters
-    ----------
-    Z : array-like of shape (n_samples, n_latent)
-    n_features : int, default 100
-    random_state : int, default 0
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, n_features)
-        Values in [-1, 1].
-    """
-    from .validation import check_array_2d
-
-    Z = check_array_2d(Z, "Z")
-    n_features = check_positive_int("n_features", n_features)
-    map_rng = np.random.default_rng(random_state)
-    directions = map_rng.normal(size=(Z.shape[1], n_features)) * LIFT_FREQUENCY
-    phases = map_rng.uniform(0.0, 2.0 * np.pi, size=n_features)
-    return np.sin(Z @ directions + phases)
-
-
-# Angular frequency of the lifting map, in units of 1 / (latent distance).
-# Clusters sit a few units apart, so neighbouring clusters land on different
-# folds of the surface.
-LIFT_FREQUENCY = 1.3
-
-
 def make_lifted_blobs(n_samples=1000, n_features=100, n_centers=4, random_state=0):
-    """Gaussian blobs in 2-D lifted into ``n_features`` dimensions by :func:`lift`.
+    """Gaussian blobs in 2-D carried into ``n_features`` dimensions by a fixed nonlinear map.
+
+    Each coordinate is ``x_j = sin(w_j . z + b_j)`` for a random direction
+    ``w_j`` and phase ``b_j``: the points lie on a folded 2-D surface, which no
+    linear projection unfolds.
 
     Parameters
     ----------
     n_samples : int, default 1000
     n_features : int, default 100
-        Width of the returned data (the input width of any model fitted to it).
     n_centers : int, default 4
         Number of blobs (the true number of clusters).
     random_state : int, default 0
-        Seed of the blobs and of the lifting map.
+        Seed of the blobs, the map and the noise.
 
     Returns
     -------
     X : ndarray of shape (n_samples, n_features)
-        Lifted points plus a little isotropic noise.
     y : ndarray of shape (n_samples,)
         Blob label of each point, 0..n_centers-1.
     """
@@ -141,41 +103,58 @@ def make_lifted_blobs(n_samples=1000, n_features=100, n_centers=4, random_state=
     n_features = check_positive_int("n_features", n_features)
     n_centers = check_positive_int("n_centers", n_centers)
     if n_centers > n_samples:
-        raise ValueError(f"n_centers must be <= n_samples = {n_samples}, got {n_centers}")
+        raise ValueError(f"n_centers={n_centers} must be <= n_samples={n_samples}")
     Z, y = make_blobs(
         n_samples=n_samples, n_features=LATENT_WIDTH, centers=n_centers,
         cluster_std=BLOB_STD, center_box=CENTER_BOX, random_state=random_state,
     )
-    X = lift(Z, n_features, random_state=random_state)
+    map_rng = np.random.default_rng(random_state)
+    directions = map_rng.normal(size=(LATENT_WIDTH, n_features)) * LIFT_FREQUENCY
+    phases = map_rng.uniform(0.0, 2.0 * np.pi, size=n_features)
+    X = np.sin(Z @ directions + phases)
     noise = np.random.default_rng(random_state).normal(scale=LIFT_NOISE, size=X.shape)
     return X + noise, y
 
 
-# The tutorial's blobs: 2-D, spread 0.6; centres drawn in a box.
-LATENT_WIDTH = 2
-BLOB_STD = 0.6
-CENTER_BOX = (-10.0, 10.0)
-LIFT_NOISE = 0.05
+def synthetic_latent_codes(n_samples=1000, n_features=10, n_components=10, *, separation=6.0, random_state=0):
+    """Samples of a random Gaussian mixture, a stand-in for autoencoder codes.
 
-
-def shuffle_pixels(X, random_state=0):
-    """Corrupt images by permuting the pixels inside each one.
-
-    Each image keeps its intensities (same histogram, same mean) but loses
-    its shape: a simple stand-in for anomalous inputs.
+    Anisotropic random covariances with average variance 1, unequal weights.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_pixels)
+    n_samples, n_features, n_components : int, default 1000, 10, 10
+    separation : float, default 6.0
+        Root mean square distance between two means, in standard deviations:
+        about 2 overlaps strongly, 6 and more is well separated. Only the means
+        depend on it: the same seed gives the same mixture otherwise.
     random_state : int, default 0
-        Seed of the permutations (one independent permutation per image).
 
     Returns
     -------
-    ndarray of shape (n_samples, n_pixels)
+    X : ndarray of shape (n_samples, n_features)
+    labels : ndarray of shape (n_samples,)
+        The component each sample was drawn from.
+    params : GMMParams
+        The mixture that generated ``X``.
     """
-    from .validation import check_array_2d
-
-    X = check_array_2d(X)
+    n_samples = check_positive_int("n_samples", n_samples)
+    n_features = check_positive_int("n_features", n_features)
+    n_components = check_n_components(n_components, n_samples)
+    separation = check_non_negative("separation", separation)
     rng = np.random.default_rng(random_state)
-    return np.take_along_axis(X, rng.permuted(np.tile(np.arange(X.shape[1]), (X.shape[0], 1)), axis=1), axis=1)
+    weights = rng.dirichlet(np.full(n_components, 5.0))
+    # E||mu_j - mu_l||^2 = separation^2 for independent N(0, s^2 / (2 d)) coordinates.
+    means = rng.normal(size=(n_components, n_features)) * separation / np.sqrt(2.0 * n_features)
+    covariances = np.empty((n_components, n_features, n_features))
+    for k in range(n_components):
+        rotation, _ = np.linalg.qr(rng.normal(size=(n_features, n_features)))
+        variances = np.exp(rng.uniform(np.log(0.25), np.log(4.0), size=n_features))
+        variances /= variances.mean()
+        covariances[k] = (rotation * variances) @ rotation.T
+        covariances[k] = (covariances[k] + covariances[k].T) / 2
+    labels = rng.choice(n_components, size=n_samples, p=weights)
+    noise = rng.standard_normal((n_samples, n_features))
+    factors = np.linalg.cholesky(covariances)
+    X = means[labels] + np.einsum("nij,nj->ni", factors[labels], noise)
+    return X, labels, GMMParams(weights, means, covariances)
