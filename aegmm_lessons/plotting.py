@@ -66,7 +66,7 @@ _COURSE_LESSONS = (
     ("03", "BFGS refinement", "quasi-Newton with\nan exact gradient", (3.0, 0.3)),
     ("04", "VAE derivation", "ELBO, KL divergence,\nreparameterization", (4.5, 2.15)),
     ("05", "AutoML search", "grid, random, halving,\nnested CV", (6.0, 1.0)),
-    ("06", "Mixture prior VAE", "the mixture inside the\nVAE, trained jointly", (6.0, 2.15)),
+    ("06", "Mixture prior", "a GMM as the VAE's prior,\ntrained jointly", (6.0, 2.15)),
 )
 _COURSE_LINKS = (
     ("00", "01", ""),
@@ -75,7 +75,7 @@ _COURSE_LINKS = (
     ("02", "04", "make the AE\nprobabilistic"),
     ("02", "05", "search latent\nwidth and K"),
     ("04", "05", "search beta"),
-    ("04", "06", "a mixture\nas prior"),
+    ("04", "06", ""),
 )
 
 
