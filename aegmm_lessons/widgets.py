@@ -34,6 +34,7 @@ def _controlled(draw, **controls):
 
 
 _Density1D = namedtuple("MixtureDensity1D", "n_components grid density component_densities log_likelihood bic params")
+_EMTrajectory = namedtuple("EMTrajectory", "params log_likelihood")
 
 
 def mixture_density_1d(sample, n_components, *, grid=None, n_grid=200, random_state=0):
@@ -135,16 +136,13 @@ def latent_explorer_widget(decode, latent_dim, image_shape, limit=3.0, step=0.1)
         ax.imshow(np.reshape(decode(z), image_shape), cmap="gray_r", vmin=0.0, vmax=1.0)
         ax.set_axis_off()
         ax.set_title("z = (" + ", ".join(format_value(v, 2) for v in z[0]) + ")", fontsize=8)
+
     *controls, output = _controlled(draw, **sliders).children
     return ipywidgets.HBox([ipywidgets.VBox(controls), output])
 
 
-_EMTrajectory = namedtuple("EMTrajectory", ["params", "log_likelihood"])
-
-
 def em_trajectory(X, init, n_iter, reg_covar=1e-6):
-    """EM from ``init``: ``(params, log_likelihood)``, the mixture and its mean log-likelihood after t = 0..n_iter
-    iterations."""
+    """The mixtures ``params`` after 0, 1, ..., n_iter EM iterations from ``init``, and their ``log_likelihood``."""
     init = check_params(init, "init")
     X = check_data(X, n_features=init.n_features)
     params, log_likelihood = [init], []
@@ -168,8 +166,10 @@ def em_steps_figure(X, trajectory, iterations=(0, 1, 2, 5, 10, 30), n_cols=3, ax
     n_rows = -(-len(iterations) // n_cols)
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(n_cols * ax_size, n_rows * ax_size), sharex=True, sharey=True,
                              squeeze=False, layout="tight")
-    for ax, iteration in zip(axes.ravel(), iterations + [None] * (axes.size - len(iterations)), strict=True):
-        _ = ax.set_axis_off() if iteration is None else _draw_em_state(ax, X, trajectory, iteration)
+    for ax in axes.ravel()[len(iterations):]:
+        ax.set_axis_off()
+    for ax, iteration in zip(axes.ravel(), iterations, strict=False):
+        _draw_em_state(ax, X, trajectory, iteration)
     return fig
 
 
@@ -245,5 +245,5 @@ def reconstruction_widget(originals, reconstructions, image_shape, labels=None):
         fig = _draw_reconstructions(originals, reconstructions, image_shape, [index], cell_size=(1.6, 2.0))
         if labels is not None:
             fig.suptitle(f"image {index}, label {labels[index]}", fontsize=9)
-    return _controlled(draw, index=ipywidgets.IntSlider(value=0, min=0, max=len(originals) - 1, description="image",
-                                                        continuous_update=False))
+
+    return _controlled(draw, index=ipywidgets.IntSlider(min=0, max=len(originals) - 1, description="image", **_SLIDER))
