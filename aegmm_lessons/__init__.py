@@ -20,7 +20,7 @@ _EXPORTS = {
     "setup": "repro",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [*sorted(_EXPORTS), "__version__"]
 
 
 def __getattr__(name):
