@@ -17,9 +17,9 @@ def close_to(answer, expected, atol=1e-6):
 def exercise(number, hint, answers=1, verdict=True):
     """Make ``is_right(*answers, *data) -> bool`` the check of exercise ``number``.
 
-    The first ``answers`` arguments are the learner's. An answer that ``is_right`` cannot compare (TypeError,
-    ValueError) is wrong. The check returns True (right) or False (not attempted) if ``verdict``, else None, for a
-    notebook cell that ends with the call.
+    The first ``answers`` arguments are the learner's: not attempted while any is None or ``is_right`` returns None
+    (say, for a function that returns None), wrong if ``is_right`` cannot compare them (TypeError, ValueError). The
+    check returns True (right) or False (not attempted) if ``verdict``, else None, for a cell that ends with the call.
     """
     name = f"exercise {number}"
 
@@ -27,14 +27,14 @@ def exercise(number, hint, answers=1, verdict=True):
         @functools.wraps(is_right)
         def check(*args, **kwargs):
             answer = args[0] if answers == 1 else args[:answers]
-            if any(given is None for given in args[:answers]):
-                print(f"{name}: not attempted yet (replace None with your answer)")
-                return False if verdict else None
             wrong = f"{name}: {answer!r} is not right. Hint: {hint}"
             try:
-                right = bool(is_right(*args, **kwargs))
+                right = None if any(given is None for given in args[:answers]) else is_right(*args, **kwargs)
             except (TypeError, ValueError) as error:  # an answer of the wrong type or shape
                 raise AssertionError(wrong) from error
+            if right is None:
+                print(f"{name}: not attempted yet (replace None with your answer)")
+                return False if verdict else None
             if not right:
                 raise AssertionError(wrong)
             print(f"{name}: correct")
