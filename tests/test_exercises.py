@@ -181,7 +181,7 @@ TRUTH = GMMParams(
 def draw(n_samples, seed):
     rng = np.random.default_rng(seed)
     labels = rng.choice(TRUTH.n_components, size=n_samples, p=TRUTH.weights)
-    factors = np.linalg.cholesky(TRUTH.full_covariances())[labels]
+    factors = np.linalg.cholesky(TRUTH.covariances)[labels]
     return TRUTH.means[labels] + np.einsum("nij,nj->ni", factors, rng.standard_normal((n_samples, 2)))
 
 
