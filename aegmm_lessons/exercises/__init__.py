@@ -1,78 +1,45 @@
-"""Self-checks for the lessons' exercises.
+"""Checks for the notebooks' exercises, one module a lesson: each says "not attempted yet" for an answer that is
+still None, "correct" for a right answer, and raises an ``AssertionError`` with a hint for a wrong one."""
 
-Every exercise in a notebook starts empty (``answer = None``) and ends with a
-call to its check, which
-
-- says "not attempted yet" for ``None`` (so the notebook still runs top to
-  bottom);
-- raises an ``AssertionError`` with a hint for a wrong answer;
-- confirms a right one.
-
-The checks of lesson NN live in ``aegmm_lessons.exercises.lessonNN``; each is a
-few lines around :func:`check`. Their solutions sit at the end of each
-notebook, in collapsed cells, and go through the same checks.
-"""
+import functools
 
 import numpy as np
 
-__all__ = ["check", "close_to"]
+__all__ = ["exercise", "close_to"]
 
 
-def close_to(expected, atol=1e-6):
-    """A predicate: the answer has the shape of ``expected`` and is within ``atol``.
+def close_to(answer, expected, atol=1e-6):
+    """Whether ``answer`` has the shape of ``expected`` and lies within ``atol`` of it."""
+    answer, expected = np.asarray(answer, dtype=float), np.asarray(expected, dtype=float)
+    return answer.shape == expected.shape and bool(np.allclose(answer, expected, rtol=0.0, atol=atol))
 
-    Parameters
-    ----------
-    expected : array-like
-    atol : float, default 1e-6
 
-    Returns
-    -------
-    callable
-        ``is_correct(answer) -> bool``.
+def exercise(number, hint, answers=1, verdict=True):
+    """Make ``is_right(*answers, *data) -> bool`` the check of exercise ``number``.
+
+    The first ``answers`` arguments are the learner's: not attempted while any is None or ``is_right`` returns None
+    (say, for a function that returns None), wrong if ``is_right`` cannot compare them (TypeError, ValueError). The
+    check returns True (right) or False (not attempted) if ``verdict``, else None, for a cell that ends with the call.
     """
-    expected = np.asarray(expected, dtype=float)
+    name = f"exercise {number}"
 
-    def is_correct(answer):
-        answer = np.asarray(answer, dtype=float)
-        return answer.shape == expected.shape and bool(np.allclose(answer, expected, rtol=0.0, atol=atol))
+    def decorate(is_right):
+        @functools.wraps(is_right)
+        def check(*args, **kwargs):
+            answer = args[0] if answers == 1 else args[:answers]
+            wrong = f"{name}: {answer!r} is not right. Hint: {hint}"
+            try:
+                right = None if any(given is None for given in args[:answers]) else is_right(*args, **kwargs)
+            except (TypeError, ValueError) as error:  # an answer of the wrong type or shape
+                raise AssertionError(wrong) from error
+            if right is None:
+                print(f"{name}: not attempted yet (replace None with your answer)")
+                return False if verdict else None
+            if not right:
+                raise AssertionError(wrong)
+            print(f"{name}: correct")
+            return True if verdict else None
 
-    return is_correct
+        return check
 
-
-def check(name, answer, is_correct, hint):
-    """Check one exercise's answer and say so.
-
-    Parameters
-    ----------
-    name : str
-        How the notebook names the exercise, e.g. ``"exercise 2"``.
-    answer : object
-        The learner's answer; ``None`` means not attempted.
-    is_correct : callable
-        ``is_correct(answer) -> bool``. An answer it cannot even compare (of
-        the wrong type or shape) counts as wrong.
-    hint : str
-        What to reconsider, shown with a wrong answer.
-
-    Returns
-    -------
-    bool
-        True for a right answer, False when not attempted.
-
-    Raises
-    ------
-    AssertionError
-        For a wrong answer, with the hint.
-    """
-    if answer is None:
-        print(f"{name}: not attempted yet (replace None with your answer)")
-        return False
-    try:
-        correct = bool(is_correct(answer))
-    except (TypeError, ValueError):
-        correct = False
-    if not correct:
-        raise AssertionError(f"{name}: {answer!r} is not right. Hint: {hint}")
-    print(f"{name}: correct")
-    return True
+    return decorate
