@@ -181,7 +181,7 @@ def test_score_matrix_rejects_unknown_or_repeated_parameters(svc_search):
         automl.score_matrix(svc_search, "C", "zzz")
     with pytest.raises(ValueError, match="'C' twice"):
         automl.score_matrix(svc_search, "C", "C")
-    with pytest.raises(ValueError, match="aggregate.*'median'"):
+    with pytest.raises(ValueError, match=r"aggregate.*'median'"):
         automl.score_matrix(svc_search, "C", "gamma", aggregate="median")
     with pytest.raises(ValueError, match="no rows"):
         automl.searched_parameters([])
@@ -291,7 +291,7 @@ def test_a_collapsed_model_is_an_error_not_a_nan_score(blobs, fitted_em):
 
     collapsed = Collapsed(3)
     collapsed.__dict__.update(fitted_em.__dict__)
-    with pytest.raises(ValueError, match="-inf.*reg_covar"):
+    with pytest.raises(ValueError, match=r"-inf.*reg_covar"):
         automl.log_likelihood_scorer(collapsed, blobs[0])
 
 
