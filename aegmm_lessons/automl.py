@@ -297,15 +297,9 @@ class VAEEstimator(DensityMixin, BaseEstimator):
 
     def __init__(self, latent_dim=2, *, hidden_units=(64,), beta=1.0, likelihood="auto", epochs=50,
                  batch_size=64, learning_rate=1e-3, n_elbo_samples=1, random_state=0):
-        self.latent_dim = latent_dim
-        self.hidden_units = hidden_units
-        self.beta = beta
-        self.likelihood = likelihood
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.n_elbo_samples = n_elbo_samples
-        self.random_state = random_state
+        self.latent_dim, self.hidden_units, self.beta, self.likelihood = latent_dim, hidden_units, beta, likelihood
+        self.epochs, self.batch_size, self.learning_rate = epochs, batch_size, learning_rate
+        self.n_elbo_samples, self.random_state = n_elbo_samples, random_state
 
     def fit(self, X, y=None):
         """Train a VAE on ``X`` of shape (n_samples, n_features); ``y`` is ignored."""
