@@ -327,3 +327,10 @@ def test_vae_estimator_refuses_to_score_before_fit_and_rejects_bad_parameters():
         estimator.set_params(betta=2.0)
     with pytest.raises(ValueError, match=r"beta.*-1\.0"):
         automl.VAEEstimator(beta=-1.0, epochs=1).fit(np.random.default_rng(1).uniform(size=(32, 6)))
+
+
+@pytest.mark.parametrize("check", ["check_n_features_in_after_fitting", "check_fit_idempotent"])
+def test_vae_estimator_passes_sklearns_width_and_repeatability_checks(check):
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)("VAEEstimator", automl.VAEEstimator(epochs=1, hidden_units=(4,), batch_size=32))
