@@ -1,4 +1,4 @@
-"""Scale-out: lesson 05's 144-candidate random-forest grid in one process (n_jobs=1) against a local Dask cluster of 2 single-threaded workers.
+"""Scale-out: lesson 05's 144-candidate forest grid in one process (n_jobs=1) and on 2 single-threaded Dask workers.
 
 The same ``GridSearchCV`` (the tutorial's 4 x 4 x 3 x 3 grid on the digits
 training set, stratified folds with a fixed seed) runs twice in the same run:
@@ -9,8 +9,8 @@ see the same machine load, the grid is searched in four parts (one per
 then on the cluster, and the times are summed. The ratio is the search's
 wall time on the cluster over its wall time in one process (below 1: the
 cluster is faster); the cluster's start-up is reported beside it and is not
-in the ratio. The two runs' scores are compared too: they must be identical. Quick mode uses 3 folds (432 fits), ``--full`` the lesson's 5
-(720 fits).
+in the ratio. The two runs' scores are compared too: they must be identical.
+Quick mode uses 3 folds (432 fits), ``--full`` the lesson's 5 (720 fits).
 
 Run on its own with ``python -m benchmarks.bench_cluster [--full]``.
 """
@@ -67,7 +67,8 @@ def run(full=False):
             local_results.append(local.cv_results_)
             cluster_results.append(remote.cv_results_)
     identical = all(np.array_equal(mine[key], theirs[key])
-                    for mine, theirs in zip(local_results, cluster_results) for key in mine if "test_score" in key)
+                    for mine, theirs in zip(local_results, cluster_results, strict=True)
+                    for key in mine if "test_score" in key)
     fits = f"{sum(len(r['params']) for r in local_results)} candidates x {n_splits} folds, in {len(parts)} parts"
     return [
         {"metric": "RF grid search, one process (n_jobs=1), s", "value": one_process, "note": fits},

@@ -1,24 +1,21 @@
 import numpy as np
 import pytest
+from scipy.stats import multivariate_normal, randint
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_iris, make_blobs
-from sklearn.experimental import enable_halving_search_cv  # noqa: F401  (registers HalvingGridSearchCV)
+from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture
-from sklearn.model_selection import (
-    GridSearchCV,
-    HalvingGridSearchCV,
-    KFold,
-    RandomizedSearchCV,
-    StratifiedKFold,
-    train_test_split,
-)
-from sklearn.pipeline import make_pipeline
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
 from aegmm_lessons import automl, repro
+from aegmm_lessons.gmm import GaussianMixtureEM
 
 SVC_GRID = {"C": [0.1, 1.0, 10.0], "gamma": [0.01, 0.1]}
+TUTORIAL_GRID = {"n_estimators": [10, 50, 100, 200], "max_depth": [None, 5, 10, 20],
+                 "min_samples_split": [2, 5, 10], "min_samples_leaf": [1, 2, 4]}
 
 
 @pytest.fixture(autouse=True)
@@ -35,209 +32,125 @@ def iris():
 
 @pytest.fixture(scope="module")
 def svc_search(iris):
-    X, y = iris
-    return GridSearchCV(SVC(), SVC_GRID, cv=StratifiedKFold(3, shuffle=True, random_state=0)).fit(X, y)
+    return GridSearchCV(SVC(), SVC_GRID, cv=StratifiedKFold(3, shuffle=True, random_state=0)).fit(*iris)
 
 
 @pytest.fixture(scope="module")
 def blobs():
     """Three well-separated blobs in 2-D."""
-    X, y = make_blobs(n_samples=450, centers=[[-6, 0], [0, 6], [6, 0]], cluster_std=0.7, random_state=0)
-    return X, y
+    return make_blobs(n_samples=450, centers=[[-6, 0], [0, 6], [6, 0]], cluster_std=0.7, random_state=0)
 
 
-# --------------------------------------------------------------------------- grids
+@pytest.fixture(scope="module")
+def fitted_em(blobs):
+    return GaussianMixtureEM(3, random_state=0, tol=1e-10, max_iter=500).fit(blobs[0])
+
+
+# --------------------------------------------------------------------------- counting
 
 
 def test_count_fits_of_the_tutorial_grid_is_720():
-    grid = {"n_estimators": [10, 50, 100, 200], "max_depth": [None, 5, 10, 20],
-            "min_samples_split": [2, 5, 10], "min_samples_leaf": [1, 2, 4]}
-    assert automl.count_candidates(grid) == 4 * 4 * 3 * 3 == 144
-    assert automl.count_fits(grid, n_splits=5, refit=False) == 720
-    assert automl.count_fits(grid, n_splits=5) == 721
+    assert automl.count_candidates(TUTORIAL_GRID) == 4 * 4 * 3 * 3
+    assert automl.count_fits(TUTORIAL_GRID, n_splits=5, refit=False) == 720
+    assert automl.count_fits(TUTORIAL_GRID, n_splits=5) == 721
 
 
 def test_count_candidates_sums_over_a_list_of_grids():
-    assert automl.count_candidates([{"a": [1, 2]}, {"b": [1, 2, 3]}]) == 5
+    assert automl.count_candidates([{"C": [1, 10], "gamma": [0.1, 1.0]}, {"C": [1, 10, 100]}]) == 7
 
 
-@pytest.mark.parametrize("grid, message", [
-    ({}, "param_grid is empty"),
-    ([], "param_grid is empty"),
-    ({"C": []}, r"param_grid\['C'\] is empty"),
-    ([{"C": [1]}, {}], r"param_grid\[1\] is empty"),
-    ({"C": "abc"}, "must be a list of values"),
-    ({"C": 1.0}, "must be a list of values"),
+class CountingClassifier(ClassifierMixin, BaseEstimator):
+    """Predicts the first class; counts its fits in a class attribute (the search runs in this process)."""
+
+    fits = 0
+
+    def __init__(self, a=0, b=0):
+        self.a, self.b = a, b
+
+    def fit(self, X, y):
+        type(self).fits += 1
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_count_fits_is_the_number_of_fits_a_grid_search_makes(iris, refit):
+    grid = {"a": [1, 2, 3], "b": [0, 1]}
+    CountingClassifier.fits = 0
+    GridSearchCV(CountingClassifier(), grid, cv=4, refit=refit).fit(*iris)
+    assert CountingClassifier.fits == automl.count_fits(grid, 4, refit=refit) == 6 * 4 + refit
+
+
+@pytest.mark.parametrize("grid, error, match", [
+    ({"alpha": []}, ValueError, "'alpha'"),
+    ({"alpha": randint(1, 5)}, TypeError, "'alpha'"),
+    ({"alpha": 3}, TypeError, "'alpha'"),
 ])
-def test_empty_or_malformed_grid_is_rejected(grid, message):
-    with pytest.raises(ValueError, match=message):
-        automl.check_param_grid(SVC(), grid)
+def test_bad_grids_are_rejected_naming_the_parameter(grid, error, match):
+    with pytest.raises(error, match=match):
+        automl.count_candidates(grid)
 
 
-def test_unknown_parameter_name_is_rejected_with_a_suggestion():
-    with pytest.raises(ValueError, match=r"unknown parameter 'gama' for SVC; did you mean 'gamma'"):
-        automl.check_param_grid(SVC(), {"C": [1.0], "gama": [0.1]})
-
-
-def test_nested_pipeline_parameter_names_are_accepted():
-    pipeline = make_pipeline(StandardScaler(), SVC())
-    grids = automl.check_param_grid(pipeline, {"svc__C": [1.0, 10.0]})
-    assert grids == [{"svc__C": [1.0, 10.0]}]
-
-
-def test_count_candidates_rejects_distributions():
-    from scipy.stats import loguniform
-
-    with pytest.raises(ValueError, match="exhaustive grid needs a list"):
-        automl.count_candidates({"C": loguniform(1e-2, 1e2)})
-
-
-def test_count_fits_needs_at_least_two_splits():
-    with pytest.raises(ValueError, match="n_splits must be an integer >= 2, got 1"):
-        automl.count_fits({"C": [1]}, n_splits=1)
-
-
-def test_measure_fit_seconds_returns_one_time_per_candidate(iris):
-    X, y = iris
-    seconds = automl.measure_fit_seconds(SVC(), X, y, candidates=[{"C": 1.0}, {"C": 10.0}])
-    assert seconds.shape == (2,)
-    assert np.all(seconds > 0)
-    with pytest.raises(ValueError, match="unknown parameter 'c'"):
-        automl.measure_fit_seconds(SVC(), X, y, candidates=[{"c": 1.0}])
+@pytest.mark.parametrize("n_splits, error", [(1, ValueError), (0, ValueError), (2.0, TypeError), (True, TypeError)])
+def test_count_fits_needs_an_integer_number_of_splits_of_at_least_two(n_splits, error):
+    with pytest.raises(error, match="n_splits"):
+        automl.count_fits({"alpha": [1]}, n_splits)
 
 
 # --------------------------------------------------------------------------- results table
 
 
-def test_results_table_has_rank_params_scores_and_fit_time(svc_search):
+def test_results_table_rows_are_the_candidates_best_first(svc_search):
     rows = automl.results_table(svc_search)
+    results = svc_search.cv_results_
     assert len(rows) == 6
     assert list(rows[0]) == ["rank", "C", "gamma", "mean_score", "std_score", "fit_time"]
-    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
-    assert rows[0]["mean_score"] == pytest.approx(svc_search.best_score_)
+    assert [row["mean_score"] for row in rows] == sorted(results["mean_test_score"], reverse=True)
+    assert rows[0]["mean_score"] == svc_search.best_score_
     assert {"C": rows[0]["C"], "gamma": rows[0]["gamma"]} == svc_search.best_params_
-    assert all(type(r["C"]) is float for r in rows)  # plain Python values, not NumPy scalars
+    for row in rows:  # each row carries its own candidate's numbers
+        i = results["params"].index({"C": row["C"], "gamma": row["gamma"]})
+        assert (row["std_score"], row["fit_time"]) == (results["std_test_score"][i], results["mean_fit_time"][i])
+    assert all(type(row["C"]) is float for row in rows)  # plain Python values, not NumPy scalars
 
 
 def test_results_table_top_keeps_the_best_rows(svc_search):
-    assert len(automl.results_table(svc_search, top=2)) == 2
-    with pytest.raises(ValueError, match="top must be a positive integer"):
+    assert automl.results_table(svc_search, top=2) == automl.results_table(svc_search)[:2]
+    with pytest.raises(ValueError, match="top"):
         automl.results_table(svc_search, top=0)
 
 
 def test_results_table_prints_reproducibly_after_format_durations(svc_search):
-    text = repro.format_table(automl.format_durations(automl.results_table(svc_search)))
-    header = text.splitlines()[0].split()
-    assert header == ["rank", "C", "gamma", "mean_score", "std_score", "fit_time"]
-    assert text.splitlines()[2].endswith(" s")  # the duration form the nbval sanitizer replaces
+    lines = repro.format_table(automl.format_durations(automl.results_table(svc_search))).splitlines()
+    assert lines[0].split() == ["rank", "C", "gamma", "mean_score", "std_score", "fit_time"]
+    assert all(line.endswith(" s") for line in lines[2:])  # the duration form the nbval sanitizer replaces
 
 
-def test_results_table_of_an_unfitted_search_is_a_clear_error():
-    with pytest.raises(ValueError, match="GridSearchCV is not fitted"):
+def test_results_table_of_an_unfitted_search_is_a_not_fitted_error():
+    with pytest.raises(NotFittedError, match="GridSearchCV"):
         automl.results_table(GridSearchCV(SVC(), SVC_GRID))
 
 
-def test_results_table_with_several_metrics_needs_a_choice(iris):
-    X, y = iris
-    search = GridSearchCV(SVC(), {"C": [1.0, 10.0]}, scoring={"acc": "accuracy", "bal": "balanced_accuracy"},
-                          refit=False, cv=3).fit(X, y)
-    with pytest.raises(ValueError, match=r"pass metric= one of \['acc', 'bal'\]"):
+def test_results_table_with_several_metrics_reports_the_chosen_one(iris):
+    scoring = {"accuracy": "accuracy", "f1": "f1_macro"}
+    search = GridSearchCV(SVC(), {"C": [0.1, 1.0]}, scoring=scoring, refit=False, cv=3).fit(*iris)
+    with pytest.raises(ValueError, match="metric"):
         automl.results_table(search)
-    assert len(automl.results_table(search, metric="bal")) == 2
-    with pytest.raises(ValueError, match="unknown metric 'f1'"):
-        automl.results_table(search, metric="f1")
+    with pytest.raises(ValueError, match="'recall'"):
+        automl.results_table(search, metric="recall")
+    rows = automl.results_table(search, metric="f1")
+    assert rows[0]["mean_score"] == search.cv_results_["mean_test_f1"].max()
+    refitted = GridSearchCV(SVC(), {"C": [0.1, 1.0]}, scoring=scoring, refit="f1", cv=3).fit(*iris)
+    assert automl.results_table(refitted) == automl.results_table(refitted, metric="f1")
 
 
 def test_results_table_leaves_out_parameters_a_candidate_did_not_set(iris):
-    X, y = iris
-    grid = [{"kernel": ["linear"], "C": [1.0]}, {"kernel": ["rbf"], "gamma": [0.1]}]
-    rows = automl.results_table(GridSearchCV(SVC(), grid, cv=3).fit(X, y))
-    by_kernel = {r["kernel"]: r for r in rows}
-    assert "gamma" not in by_kernel["linear"] and "C" not in by_kernel["rbf"]
-
-
-# --------------------------------------------------------------------------- strategies
-
-
-def test_compare_searches_uses_the_same_splits_and_counts_fits(iris):
-    X, y = iris
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
-    searches = {
-        "grid": GridSearchCV(SVC(), SVC_GRID),
-        "random": RandomizedSearchCV(SVC(), SVC_GRID, n_iter=3, random_state=0),
-        "halving": HalvingGridSearchCV(SVC(), SVC_GRID, factor=2, min_resources=30, random_state=0),
-    }
-    rows, fitted = automl.compare_searches(searches, X_train, y_train, X_test, y_test,
-                                           cv=StratifiedKFold(3, shuffle=True, random_state=0))
-    assert [r["strategy"] for r in rows] == ["grid", "random", "halving"]
-    assert list(rows[0]) == ["strategy", "candidates", "cv_fits", "search_time", "best_cv_score", "test_score"]
-    by_name = {r["strategy"]: r for r in rows}
-    assert by_name["grid"]["candidates"] == 6 and by_name["grid"]["cv_fits"] == 18
-    assert by_name["random"]["candidates"] == 3 and by_name["random"]["cv_fits"] == 9
-    assert by_name["halving"]["cv_fits"] == 3 * sum(fitted["halving"].n_candidates_)
-    splits = [[test.tolist() for _, test in search.cv] for search in fitted.values()]
-    assert splits[0] == splits[1] == splits[2]
-    assert searches["grid"].cv is None  # the originals are left alone
-    assert by_name["grid"]["test_score"] == pytest.approx(fitted["grid"].score(X_test, y_test))
-    halving_rows = automl.results_table(fitted["halving"])
-    assert list(halving_rows[0])[:3] == ["rank", "iter", "n_resources"]
-    assert halving_rows[0]["iter"] == fitted["halving"].n_iterations_ - 1  # the winner survived every round
-
-
-def test_compare_searches_rejects_bad_inputs(iris):
-    X, y = iris
-    with pytest.raises(ValueError, match="searches must be a non-empty dict"):
-        automl.compare_searches({}, X, y)
-    with pytest.raises(ValueError, match=r"y_train must have shape \(150,\)"):
-        automl.compare_searches({"grid": GridSearchCV(SVC(), SVC_GRID)}, X, y[:-1])
-    with pytest.raises(ValueError, match="unknown parameter 'gama'"):
-        automl.compare_searches({"grid": GridSearchCV(SVC(), {"gama": [1.0]})}, X, y, cv=3)
-    with pytest.raises(ValueError, match="refit=False"):
-        automl.compare_searches({"grid": GridSearchCV(SVC(), SVC_GRID, refit=False)}, X, y, X, y, cv=3)
-    with pytest.raises(ValueError, match=r"searches\['svc'\] is not a scikit-learn search, got SVC"):
-        automl.compare_searches({"svc": SVC()}, X, y, cv=3)
-    with pytest.raises(ValueError, match="X_test must have 4 features"):
-        automl.compare_searches({"grid": GridSearchCV(SVC(), SVC_GRID)}, X, y, X[:, :2], y, cv=3)
-
-
-# --------------------------------------------------------------------------- nested CV
-
-
-def test_nested_cv_returns_inner_and_outer_scores_per_outer_split(iris):
-    X, y = iris
-    result = automl.nested_cross_validation(
-        SVC(), SVC_GRID, X, y,
-        inner_cv=KFold(3, shuffle=True, random_state=0), outer_cv=KFold(4, shuffle=True, random_state=0))
-    assert result.inner_scores.shape == result.outer_scores.shape == (4,)
-    assert len(result.best_params) == 4 and set(result.best_params[0]) == {"C", "gamma"}
-    assert 0 < result.outer_mean <= 1 and 0 < result.inner_mean <= 1
-    assert result.optimism == pytest.approx(result.non_nested_score - result.outer_mean)
-
-
-def test_nested_cv_inner_score_is_the_searchs_own_best_score(iris):
-    X, y = iris
-    outer = KFold(3, shuffle=True, random_state=1)
-    inner = KFold(3, shuffle=True, random_state=2)
-    result = automl.nested_cross_validation(SVC(), SVC_GRID, X, y, inner_cv=inner, outer_cv=outer,
-                                            non_nested=False)
-    train, test = next(outer.split(X, y))
-    search = GridSearchCV(SVC(), SVC_GRID, cv=inner).fit(X[train], y[train])
-    assert result.inner_scores[0] == pytest.approx(search.best_score_)
-    assert result.outer_scores[0] == pytest.approx(search.score(X[test], y[test]))
-    assert result.non_nested_score is None
-    assert result.optimism == pytest.approx(result.inner_mean - result.outer_mean)
-
-
-def test_nested_cv_rejects_bad_inputs(iris):
-    X, y = iris
-    with pytest.raises(ValueError, match="param_grid is empty"):
-        automl.nested_cross_validation(SVC(), {}, X, y)
-    with pytest.raises(ValueError, match="unknown parameter 'Cee'"):
-        automl.nested_cross_validation(SVC(), {"Cee": [1.0]}, X, y)
-    with pytest.raises(ValueError, match="must be 2-D"):
-        automl.nested_cross_validation(SVC(), SVC_GRID, X[:, 0], y)
-    with pytest.raises(ValueError, match="must be finite"):
-        automl.nested_cross_validation(SVC(), SVC_GRID, np.where(X > 7, np.nan, X), y)
+    grid = [{"kernel": ["linear"], "C": [1.0]}, {"kernel": ["rbf"], "C": [1.0], "gamma": [0.1]}]
+    rows = automl.results_table(GridSearchCV(SVC(), grid, cv=3).fit(*iris))
+    assert {row["kernel"]: "gamma" in row for row in rows} == {"linear": False, "rbf": True}
 
 
 # --------------------------------------------------------------------------- heatmap data
@@ -246,88 +159,140 @@ def test_nested_cv_rejects_bad_inputs(iris):
 def test_score_matrix_has_one_cell_per_pair_of_values(svc_search):
     x_values, y_values, scores = automl.score_matrix(svc_search, "C", "gamma")
     assert x_values == [0.1, 1.0, 10.0] and y_values == [0.01, 0.1]
-    assert scores.shape == (2, 3)
-    rows = automl.results_table(svc_search)
-    best = rows[0]
-    assert scores[y_values.index(best["gamma"]), x_values.index(best["C"])] == pytest.approx(best["mean_score"])
+    for row in automl.results_table(svc_search):
+        assert scores[y_values.index(row["gamma"]), x_values.index(row["C"])] == row["mean_score"]
 
 
-def test_score_matrix_aggregates_the_other_parameters():
+def test_score_matrix_aggregates_the_other_parameters_and_leaves_missing_cells_nan():
     rows = [
-        {"rank": 1, "a": 1, "b": None, "c": 0, "mean_score": 0.9},
-        {"rank": 2, "a": 1, "b": None, "c": 1, "mean_score": 0.7},
-        {"rank": 3, "a": 2, "b": 5, "c": 0, "mean_score": 0.5},
+        {"rank": 1, "a": 2, "b": None, "c": 0, "mean_score": 0.9},
+        {"rank": 2, "a": 2, "b": None, "c": 1, "mean_score": 0.7},
+        {"rank": 3, "a": 1, "b": 5, "c": 0, "mean_score": 0.5},
     ]
     x_values, y_values, best = automl.score_matrix(rows, "a", "b")
-    assert x_values == [1, 2] and y_values == [None, 5]
-    np.testing.assert_allclose(best, [[0.9, np.nan], [np.nan, 0.5]])
-    _, _, mean = automl.score_matrix(rows, "a", "b", aggregate="mean")
-    assert mean[0, 0] == pytest.approx(0.8)
+    assert x_values == [1, 2] and y_values == [None, 5]  # numbers ascending, None first
+    np.testing.assert_array_equal(best, [[np.nan, 0.9], [0.5, np.nan]])
+    assert automl.score_matrix(rows, "a", "b", aggregate="mean")[2][0, 1] == pytest.approx(0.8)
+    assert automl.searched_parameters(rows) == ["a", "b", "c"]
 
 
 def test_score_matrix_rejects_unknown_or_repeated_parameters(svc_search):
-    with pytest.raises(ValueError, match=r"unknown parameter 'kernel'; the search varied \['C', 'gamma'\]"):
-        automl.score_matrix(svc_search, "C", "kernel")
-    with pytest.raises(ValueError, match="must differ"):
+    with pytest.raises(ValueError, match=r"'zzz'.*\['C', 'gamma'\]"):
+        automl.score_matrix(svc_search, "C", "zzz")
+    with pytest.raises(ValueError, match="'C' twice"):
         automl.score_matrix(svc_search, "C", "C")
-    with pytest.raises(ValueError, match="aggregate must be"):
+    with pytest.raises(ValueError, match=r"aggregate.*'median'"):
         automl.score_matrix(svc_search, "C", "gamma", aggregate="median")
-
-
-# --------------------------------------------------------------------------- unsupervised scores
-
-
-def test_neg_bic_scorer_prefers_the_true_k_on_well_separated_blobs(blobs):
-    X, _ = blobs
-    search = GridSearchCV(GaussianMixture(random_state=0), {"n_components": [1, 2, 3, 4, 5, 6]},
-                          scoring=automl.neg_bic_scorer, cv=KFold(3, shuffle=True, random_state=0)).fit(X)
-    assert search.best_params_ == {"n_components": 3}
-
-
-def test_log_likelihood_scorer_rises_to_the_true_k_then_levels_off(blobs):
-    X, _ = blobs
-    search = GridSearchCV(GaussianMixture(random_state=0), {"n_components": [1, 2, 3, 4, 5, 6]},
-                          scoring=automl.log_likelihood_scorer, cv=KFold(3, shuffle=True, random_state=0)).fit(X)
-    scores = search.cv_results_["mean_test_score"]
-    assert np.all(np.diff(scores[:3]) > 0.5)  # large gains up to the true K
-    assert np.all(np.abs(scores[3:] - scores[2]) < 0.05)  # next to nothing after it
-
-
-def test_log_likelihood_scorer_is_the_held_out_mean_log_likelihood(blobs):
-    X, _ = blobs
-    model = GaussianMixture(3, random_state=0).fit(X[:300])
-    assert automl.log_likelihood_scorer(model, X[300:]) == pytest.approx(model.score(X[300:]))
-    assert automl.neg_bic_scorer(model, X[300:]) == pytest.approx(-model.bic(X[300:]) / 150)
-
-
-def test_unsupervised_scorers_need_the_right_methods(blobs):
-    X, _ = blobs
-    with pytest.raises(ValueError, match="neg_bic_scorer needs a fitted mixture"):
-        automl.neg_bic_scorer(StandardScaler().fit(X), X)
-    with pytest.raises(ValueError, match="log_likelihood_gain_scorer needs a GaussianMixtureEM"):
-        automl.log_likelihood_gain_scorer(GaussianMixture(2).fit(X), X)
-    with pytest.raises(ValueError, match="needs an estimator with score"):
-        automl.log_likelihood_scorer(StandardScaler().fit(X), X)
-    with pytest.raises(ValueError, match="criterion must be one of"):
-        automl.make_unsupervised_scorer("aic")
-    assert automl.make_unsupervised_scorer("bic") is automl.neg_bic_scorer
-
-
-def test_searched_parameters_are_the_grid_names(svc_search):
-    assert automl.searched_parameters(svc_search) == ["C", "gamma"]
     with pytest.raises(ValueError, match="no rows"):
         automl.searched_parameters([])
 
 
-def test_grid_search_over_our_em_chooses_the_true_k_without_labels(blobs):
-    from aegmm_lessons.gmm import GaussianMixtureEM
+# --------------------------------------------------------------------------- label-free scores
 
+
+def test_neg_bic_scorer_chooses_the_true_k_for_our_em_and_for_sklearn(blobs):
+    for estimator in (GaussianMixtureEM(random_state=0), GaussianMixture(random_state=0)):
+        search = GridSearchCV(estimator, {"n_components": [1, 2, 3, 4, 5]}, scoring=automl.neg_bic_scorer,
+                              cv=KFold(3, shuffle=True, random_state=0)).fit(blobs[0])
+        assert search.best_params_ == {"n_components": 3}
+
+
+def test_log_likelihood_scorer_rises_to_the_true_k_then_levels_off(blobs):
+    search = GridSearchCV(GaussianMixture(random_state=0), {"n_components": [1, 2, 3, 4, 5, 6]},
+                          scoring=automl.log_likelihood_scorer, cv=KFold(3, shuffle=True, random_state=0))
+    scores = search.fit(blobs[0]).cv_results_["mean_test_score"]
+    assert np.all(np.diff(scores[:3]) > 0.5)  # large gains up to the true K
+    assert np.all(np.abs(scores[3:] - scores[2]) < 0.05)  # next to nothing after it
+
+
+def test_scorers_are_the_held_out_log_likelihood_and_bic_per_sample(blobs):
     X, _ = blobs
-    search = GridSearchCV(GaussianMixtureEM(random_state=0), {"n_components": [1, 2, 3, 4, 5]},
-                          scoring=automl.neg_bic_scorer, cv=KFold(3, shuffle=True, random_state=0)).fit(X)
-    assert search.best_params_ == {"n_components": 3}
-    rows = automl.results_table(search)
-    assert [r["n_components"] for r in rows][:1] == [3]
+    model = GaussianMixture(3, random_state=0).fit(X[:300])
+    held_out = X[300:]
+    expected = np.log(sum(w * multivariate_normal(m, c).pdf(held_out)  # scipy's densities
+                          for w, m, c in zip(model.weights_, model.means_, model.covariances_, strict=True)))
+    assert automl.log_likelihood_scorer(model, held_out) == pytest.approx(expected.mean())
+    n_parameters = 2 + 3 * 2 + 3 * 3
+    assert automl.neg_bic_scorer(model, held_out) == pytest.approx(
+        2 * expected.mean() - n_parameters * np.log(150) / 150)
+
+
+def test_log_likelihood_gain_is_the_gain_over_the_gaussian_of_the_training_data(blobs, fitted_em):
+    X, _ = blobs
+    single = multivariate_normal(X.mean(axis=0), np.cov(X.T, bias=True))
+    expected = fitted_em.score(X) - single.logpdf(X).mean()
+    assert automl.log_likelihood_gain_scorer(fitted_em, X) == pytest.approx(expected, abs=1e-5)
+
+
+class LinearCodes:
+    """A stand-in for AutoencoderGMM without Keras: codes z = x A + b, a mixture fitted on them."""
+
+    def __init__(self, A, b, n_components):
+        self.A, self.b, self.n_components = np.asarray(A, float), np.asarray(b, float), n_components
+
+    def fit(self, X):
+        self.gmm_ = GaussianMixtureEM(self.n_components, random_state=0, tol=1e-8).fit(self.transform(X))
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) @ self.A + self.b
+
+    def score(self, X):
+        return self.gmm_.score(self.transform(X))
+
+
+def test_log_likelihood_gain_does_not_depend_on_the_scale_of_the_codes(blobs):
+    X_fit, X_held_out = blobs[0][:300], blobs[0][300:]
+    A = np.array([[3.0, 1.0], [0.0, 0.5]])
+    plain = LinearCodes(np.eye(2), np.zeros(2), 3).fit(X_fit)
+    mapped = LinearCodes(A, np.array([5.0, -2.0]), 3).fit(X_fit)
+    # the log-likelihood shifts by -log|det A| ...
+    shift = automl.log_likelihood_scorer(mapped, X_held_out) - automl.log_likelihood_scorer(plain, X_held_out)
+    assert shift == pytest.approx(-np.log(abs(np.linalg.det(A))), abs=1e-4)
+    # ... the gain over one Gaussian does not
+    gain = automl.log_likelihood_gain_scorer(plain, X_held_out)
+    assert automl.log_likelihood_gain_scorer(mapped, X_held_out) == pytest.approx(gain, abs=1e-4)
+    assert gain > 1.0  # three clear clusters
+
+
+def test_neg_bic_of_a_latent_mixture_is_the_bic_of_the_codes(blobs):
+    X = blobs[0]
+    model = LinearCodes(2 * np.eye(2), np.zeros(2), 3).fit(X[:300])
+    assert automl.neg_bic_scorer(model, X[300:]) == pytest.approx(-model.gmm_.bic(model.transform(X[300:])) / 150)
+
+
+@pytest.mark.parametrize("scorer", [automl.log_likelihood_scorer, automl.neg_bic_scorer,
+                                    automl.log_likelihood_gain_scorer])
+@pytest.mark.parametrize("X, match", [
+    (np.ones((3, 5)), "5 features"),
+    (np.ones(4), "1D"),
+    (np.ones((0, 2)), "0 sample"),
+    (np.array([[0.0, np.nan]]), "NaN"),
+    (np.array([[0.0, np.inf]]), "infinity"),
+    (np.array([["a", "b"]]), "string|float"),
+])
+def test_scorers_reject_bad_data(fitted_em, scorer, X, match):
+    with pytest.raises(ValueError, match=match):
+        scorer(fitted_em, X)
+
+
+def test_scorers_reject_estimators_without_the_needed_methods(blobs):
+    X = blobs[0]
+    with pytest.raises(TypeError, match="StandardScaler"):
+        automl.neg_bic_scorer(StandardScaler().fit(X), X)
+    with pytest.raises(TypeError, match="GaussianMixture"):
+        automl.log_likelihood_gain_scorer(GaussianMixture(2).fit(X), X)
+
+
+def test_a_collapsed_model_is_an_error_not_a_nan_score(blobs, fitted_em):
+    class Collapsed(GaussianMixtureEM):
+        def score(self, X, y=None):
+            return -np.inf
+
+    collapsed = Collapsed(3)
+    collapsed.__dict__.update(fitted_em.__dict__)
+    with pytest.raises(ValueError, match=r"-inf.*reg_covar"):
+        automl.log_likelihood_scorer(collapsed, blobs[0])
 
 
 # --------------------------------------------------------------------------- VAE as an estimator
@@ -342,79 +307,30 @@ def test_vae_estimator_is_searchable_and_scored_by_held_out_elbo():
     X = load_digits().data[:240] / 16.0
     X_fit, X_held_out = X[:180], X[180:]
     estimator = automl.VAEEstimator(latent_dim=2, hidden_units=(16,), epochs=1, batch_size=60)
-    search = GridSearchCV(estimator, {"beta": [0.5, 1.0]},
-                          cv=ShuffleSplit(1, test_size=0.5, random_state=0)).fit(X_fit)
-    rows = automl.results_table(search)
-    assert [r["beta"] for r in sorted(rows, key=lambda r: r["beta"])] == [0.5, 1.0]
-    assert np.all(np.isfinite([r["mean_score"] for r in rows]))
+    search = GridSearchCV(estimator, {"beta": [0.5, 1.0]}, cv=ShuffleSplit(1, test_size=0.5, random_state=0))
+    rows = automl.results_table(search.fit(X_fit))
+    assert sorted(row["beta"] for row in rows) == [0.5, 1.0]
+    assert np.all(np.isfinite([row["mean_score"] for row in rows]))
     best = search.best_estimator_
-    assert best.score(X_held_out) == pytest.approx(vae.elbo(best.model_, X_held_out)["elbo"])
-    assert best.transform(X_held_out).shape == (60, 2)
+    assert best.n_features_in_ == 64 and best.model_.beta == search.best_params_["beta"]
+    assert best.score(X_held_out) == vae.elbo(best.model_, X_held_out)["elbo"]
+    np.testing.assert_array_equal(best.transform(X_held_out), vae.encode(best.model_, X_held_out))
+    with pytest.raises(ValueError, match="5 features"):
+        best.score(np.ones((3, 5)))
 
 
-def test_vae_estimator_clones_and_refuses_to_score_before_fit():
-    from sklearn.base import clone
-
+def test_vae_estimator_refuses_to_score_before_fit_and_rejects_bad_parameters():
     estimator = automl.VAEEstimator(latent_dim=3, beta=0.5)
-    assert clone(estimator).get_params() == estimator.get_params()
-    with pytest.raises(ValueError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="VAEEstimator"):
         estimator.score(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="'betta'"):
+        estimator.set_params(betta=2.0)
+    with pytest.raises(ValueError, match=r"beta.*-1\.0"):
+        automl.VAEEstimator(beta=-1.0, epochs=1).fit(np.random.default_rng(1).uniform(size=(32, 6)))
 
 
-class LinearCodes:
-    """A stand-in for AutoencoderGMM without Keras: codes z = x A + b, a mixture fitted on them."""
+@pytest.mark.parametrize("check", ["check_n_features_in_after_fitting", "check_fit_idempotent"])
+def test_vae_estimator_passes_sklearns_width_and_repeatability_checks(check):
+    from sklearn.utils import estimator_checks
 
-    def __init__(self, A, b, n_components):
-        self.A, self.b, self.n_components = np.asarray(A, float), np.asarray(b, float), n_components
-
-    def fit(self, X):
-        from aegmm_lessons.gmm import GaussianMixtureEM
-
-        self.gmm_ = GaussianMixtureEM(self.n_components, random_state=0, tol=1e-8).fit(self.transform(X))
-        return self
-
-    def transform(self, X):
-        return np.asarray(X) @ self.A + self.b
-
-    def score(self, X):
-        return self.gmm_.score(self.transform(X))
-
-
-def test_mixture_moments_of_a_fitted_mixture_are_the_sample_mean_and_covariance(blobs):
-    from aegmm_lessons.gmm import GaussianMixtureEM
-
-    X, _ = blobs
-    model = GaussianMixtureEM(3, random_state=0, tol=1e-10, max_iter=500).fit(X)
-    mean, covariance = automl.mixture_moments(model.params_)
-    np.testing.assert_allclose(mean, X.mean(axis=0), atol=1e-8)
-    np.testing.assert_allclose(covariance, np.cov(X.T, bias=True), atol=1e-5)
-
-
-def test_log_likelihood_gain_does_not_depend_on_the_scale_of_the_codes(blobs):
-    X, _ = blobs
-    X_fit, X_held_out = X[:300], X[300:]
-    A = np.array([[3.0, 1.0], [0.0, 0.5]])
-    plain = LinearCodes(np.eye(2), np.zeros(2), 3).fit(X_fit)
-    mapped = LinearCodes(A, np.array([5.0, -2.0]), 3).fit(X_fit)
-    # the log-likelihood shifts by -log|det A| ...
-    shift = automl.log_likelihood_scorer(mapped, X_held_out) - automl.log_likelihood_scorer(plain, X_held_out)
-    assert shift == pytest.approx(-np.log(abs(np.linalg.det(A))), abs=1e-4)
-    # ... the gain over one Gaussian does not
-    assert automl.log_likelihood_gain_scorer(mapped, X_held_out) == pytest.approx(
-        automl.log_likelihood_gain_scorer(plain, X_held_out), abs=1e-4)
-    assert automl.log_likelihood_gain_scorer(plain, X_held_out) > 1.0  # three clear clusters
-
-
-def test_neg_bic_of_a_latent_mixture_is_the_bic_of_the_codes(blobs):
-    X, _ = blobs
-    model = LinearCodes(2 * np.eye(2), np.zeros(2), 3).fit(X[:300])
-    codes = model.transform(X[300:])
-    assert automl.neg_bic_scorer(model, X[300:]) == pytest.approx(-model.gmm_.bic(codes) / 150)
-
-
-def test_measure_fit_seconds_checks_that_labels_match_the_data(iris):
-    X, y = iris
-    with pytest.raises(ValueError, match=r"y must have shape \(150,\) to match X, got \(149,\)"):
-        automl.measure_fit_seconds(SVC(), X, y[:-1])
-    with pytest.raises(ValueError, match="candidates must hold at least one parameter dict"):
-        automl.measure_fit_seconds(SVC(), X, y, candidates=[])
+    getattr(estimator_checks, check)("VAEEstimator", automl.VAEEstimator(epochs=1, hidden_units=(4,), batch_size=32))
