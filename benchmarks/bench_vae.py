@@ -21,8 +21,8 @@ from aegmm_lessons import repro
 if "tensorflow" not in sys.modules:
     repro.setup(0, tensorflow=True)
 
-from aegmm_lessons import vae  # noqa: E402
-from aegmm_lessons.data import load_digits_scaled  # noqa: E402
+from aegmm_lessons import vae
+from aegmm_lessons.data import load_digits_scaled
 
 LATENT_DIMS = (2, 8)
 NOTEBOOK_SETTINGS = {"hidden_units": (64,), "epochs": 100, "batch_size": 64, "learning_rate": 1e-3}
