@@ -25,11 +25,11 @@ from aegmm_lessons import repro
 if "tensorflow" not in sys.modules:
     repro.setup(0, tensorflow=True)
 
-from sklearn.metrics import adjusted_rand_score  # noqa: E402
+from sklearn.metrics import adjusted_rand_score
 
-from aegmm_lessons import mixture_vae as mv  # noqa: E402
-from aegmm_lessons.autoencoder import fit_feature_gmm  # noqa: E402
-from aegmm_lessons.data import load_digits_scaled  # noqa: E402
+from aegmm_lessons import mixture_vae as mv
+from aegmm_lessons.autoencoder import fit_feature_gmm
+from aegmm_lessons.data import load_digits_scaled
 
 SEEDS = (0, 1, 2)
 JOINT = {"latent_dim": 10, "hidden_units": (128,), "pretrain_epochs": 40, "epochs": 30, "batch_size": 128,
