@@ -12,6 +12,8 @@ from sklearn.utils.validation import check_array, check_is_fitted, check_scalar,
 
 __all__ = [
     "COVARIANCE_TYPES",
+    "check_array",
+    "check_scalar",
     "check_data",
     "check_is_fitted",
     "validate_data",
