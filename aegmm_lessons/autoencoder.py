@@ -247,17 +247,15 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
         self.labels_ = self.gmm_.predict(codes)
         return self
 
-    def _validated(self, X):
-        check_is_fitted(self, "gmm_")
-        return validate_data(self, X, reset=False)
-
     def transform(self, X):
         """Latent codes of X, shape (n_samples, latent_dim)."""
-        return encode(self.encoder_, self._validated(X))
+        check_is_fitted(self)
+        return encode(self.encoder_, validate_data(self, X, reset=False))
 
     def reconstruct(self, X):
         """Reconstructions of X, shape (n_samples, n_features)."""
-        return reconstruct(self.autoencoder_, self._validated(X))
+        check_is_fitted(self)
+        return reconstruct(self.autoencoder_, validate_data(self, X, reset=False))
 
     def predict(self, X):
         """Mixture component of each sample's code, shape (n_samples,)."""
