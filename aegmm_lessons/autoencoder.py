@@ -3,13 +3,11 @@
 ``encode`` (codes of width ``latent_dim``) and ``reconstruct`` (of the input's width) each refuse the other's model.
 """
 
-import numbers
-
 import keras
 import numpy as np
 import tensorflow as tf
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils import check_random_state
 
 from .gmm import GaussianMixtureEM
 from .validation import (
@@ -18,6 +16,7 @@ from .validation import (
     check_hidden_units,
     check_is_fitted,
     check_n_components,
+    check_non_negative,
     check_positive_int,
     validate_data,
 )
@@ -153,8 +152,8 @@ def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate
     n_in, _ = _widths(autoencoder)
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
-    learning_rate = check_scalar(learning_rate, "learning_rate", numbers.Real, min_val=0,
-                                 include_boundaries="neither")
+    if check_non_negative("learning_rate", learning_rate) == 0:
+        raise ValueError("learning_rate == 0, must be > 0.")
     X32 = check_data(X, n_features=n_in).astype(np.float32)
     autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
     batches = (tf.data.Dataset.from_tensor_slices((X32, X32))

@@ -181,13 +181,17 @@ def aegmm(**kwargs):
         pytest.param(lambda m: reconstruct(m[2], np.full((3, 6), np.nan)), ValueError, "NaN", id="nan-reconstruct"),
         pytest.param(lambda m: output_activation_for(np.full((3, 2), np.inf)), ValueError, "infinity",
                      id="inf-output_activation_for"),
+        pytest.param(lambda m: output_activation_for(np.full((3, 2), np.nan)), ValueError, "NaN",
+                     id="nan-output_activation_for"),
         pytest.param(lambda m: train_autoencoder(m[2], X01, epochs=0), ValueError, "epochs == 0",
                      id="zero-epochs"),
         pytest.param(lambda m: train_autoencoder(m[2], X01, epochs=1.5), TypeError, "epochs", id="dtype-epochs"),
         pytest.param(lambda m: train_autoencoder(m[2], X01, epochs=1, learning_rate=-1.0), ValueError,
                      r"learning_rate == -1\.0", id="negative-learning_rate"),
         pytest.param(lambda m: train_autoencoder(m[2], X01, epochs=1, learning_rate=0.0), ValueError,
-                     r"learning_rate == 0\.0", id="zero-learning_rate"),
+                     "learning_rate == 0", id="zero-learning_rate"),
+        pytest.param(lambda m: train_autoencoder(m[2], X01, epochs=1, learning_rate=np.nan), ValueError,
+                     "learning_rate.*nan", id="nan-learning_rate"),
     ],
 )
 def test_functions_reject_bad_inputs_naming_parameter_and_value(models, call, error, match):
