@@ -26,12 +26,11 @@ from aegmm_lessons import repro
 if "tensorflow" not in sys.modules:
     repro.setup(0, tensorflow=True)
 
-import keras  # noqa: E402
+import keras
 
-from aegmm_lessons import data  # noqa: E402
-from aegmm_lessons.autoencoder import (  # noqa: E402
-    AutoencoderGMM, build_autoencoder, clustering_scores, train_autoencoder,
-)
+from aegmm_lessons import data
+from aegmm_lessons.autoencoder import AutoencoderGMM, build_autoencoder, train_autoencoder
+from aegmm_lessons.experiments import clustering_scores
 
 DIGIT_AE = {"epochs": 40, "batch_size": 256, "learning_rate": 3e-3}
 LIFTED_AE = {"epochs": 60, "batch_size": 128, "learning_rate": 3e-3}

@@ -3,30 +3,23 @@ import pytest
 
 pytest.importorskip("keras")
 
-from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+import keras
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from aegmm_lessons import AutoencoderGMM, data
 from aegmm_lessons.autoencoder import (
     build_autoencoder,
-    check_output_activation,
-    clustering_scores,
-    compare_feature_spaces,
-    em_restarts,
     encode,
-    fit_feature_gmm,
     output_activation_for,
     reconstruct,
     reconstruction_error,
-    summarize_runs,
     train_autoencoder,
 )
-from aegmm_lessons.gmm import GaussianMixtureEM
 
-# Tiny trainings: the tests check wiring, shapes and contracts, not quality.
+# Tiny trainings: the tests check wiring and contracts, not quality.
 FAST = {"epochs": 2, "batch_size": 32, "hidden_units": (8,)}
 
 
@@ -41,248 +34,200 @@ def fitted(blobs):
     return AutoencoderGMM(latent_dim=2, n_components=3, random_state=0, **FAST).fit(X)
 
 
+@pytest.fixture(scope="module")
+def models():
+    keras.utils.set_random_seed(0)
+    return build_autoencoder(6, 2, hidden_units=(4,))
+
+
+# latent_dim=1 leaves a bottleneck for the 2-feature data of most checks.
+@parametrize_with_checks([AutoencoderGMM(latent_dim=1, n_components=2, **FAST)])
+def test_autoencoder_gmm_passes_scikit_learns_estimator_checks(estimator, check):
+    check(estimator)
+
+
 # --- builders -------------------------------------------------------------------
 
-@pytest.mark.parametrize("n_features, latent_dim", [(7, 2), (100, 32), (64, 10)])
+@pytest.mark.parametrize("n_features, latent_dim", [(7, 2), (100, 32)])
 def test_builder_widths_follow_the_data(n_features, latent_dim):
-    X = np.zeros((5, n_features))
-    encoder, decoder, autoencoder = build_autoencoder(X.shape[1], latent_dim, hidden_units=(16, 8))
+    encoder, decoder, autoencoder = build_autoencoder(n_features, latent_dim, hidden_units=(16, 8))
     assert encoder.input_shape == (None, n_features)
-    assert encoder.output_shape == (None, latent_dim)
-    assert decoder.input_shape == (None, latent_dim)
+    assert encoder.output_shape == decoder.input_shape == (None, latent_dim)
     assert decoder.output_shape == (None, n_features)
     assert autoencoder.input_shape == autoencoder.output_shape == (None, n_features)
 
 
-def test_autoencoder_is_wired_from_the_encoders_one_input():
-    # A2: the autoencoder is decoder(encoder.output) over the encoder's Input,
-    # not a model over some unrelated `inputs` tensor.
-    encoder, decoder, autoencoder = build_autoencoder(6, 2, hidden_units=(4,))
+def test_autoencoder_is_decoder_of_encoder_over_the_encoders_one_input(models):
+    # A2: the autoencoder is decoder(encoder.output) over the encoder's Input.
+    encoder, decoder, autoencoder = models
     assert autoencoder.inputs[0] is encoder.inputs[0]
-    own = {id(w) for w in autoencoder.weights}
-    assert own == {id(w) for w in encoder.weights} | {id(w) for w in decoder.weights}
+    assert {id(w) for w in autoencoder.weights} == {id(w) for w in encoder.weights} | {id(w) for w in decoder.weights}
     X = np.random.default_rng(0).normal(size=(4, 6))
-    np.testing.assert_allclose(
-        reconstruct(autoencoder, X),
-        np.asarray(decoder(encoder(X.astype("float32")))),
-        rtol=1e-6,
-    )
-
-
-def test_builder_refuses_a_latent_width_without_bottleneck():
-    with pytest.raises(ValueError, match="latent_dim must be smaller than n_features = 4"):
-        build_autoencoder(4, 4)
-
-
-@pytest.mark.parametrize("hidden_units", [(0,), ("8",), None])
-def test_builder_refuses_bad_hidden_units(hidden_units):
-    with pytest.raises(ValueError, match="hidden_units"):
-        build_autoencoder(6, 2, hidden_units=hidden_units)
-
-
-def test_relu_output_is_refused_because_it_cannot_be_negative():
-    # A3: a ReLU output layer can never reconstruct negative values.
-    with pytest.raises(ValueError, match="ReLU output can never be negative"):
-        build_autoencoder(6, 2, output_activation="relu")
-
-
-def test_linear_output_reaches_negative_values():
-    encoder, decoder, autoencoder = build_autoencoder(6, 2, output_activation="linear")
-    X = np.random.default_rng(1).normal(size=(50, 6))
-    assert reconstruct(autoencoder, X).min() < 0
+    np.testing.assert_allclose(reconstruct(autoencoder, X), np.asarray(decoder(encoder(X.astype("float32")))),
+                               rtol=1e-6)
 
 
 def test_output_activation_follows_the_data_range():
     assert output_activation_for(np.array([[0.0, 1.0], [0.5, 0.2]])) == "sigmoid"
     assert output_activation_for(np.array([[-0.1, 1.0], [0.5, 0.2]])) == "linear"
-    with pytest.raises(ValueError, match=r"produces values in \[0, 1\], but the data ranges over \[-2"):
-        check_output_activation("sigmoid", np.array([[-2.0, 0.5]]))
 
 
-# --- encode and reconstruct ---------------------------------------------------
+def test_linear_output_reaches_negative_values(models):
+    X = np.random.default_rng(1).normal(size=(50, 6))
+    assert reconstruct(models[2], X).min() < 0
 
-def test_encode_returns_codes_and_reconstruct_returns_input_width():
-    encoder, _, autoencoder = build_autoencoder(6, 2)
+
+# --- encode, reconstruct, train --------------------------------------------------
+
+def test_encode_gives_codes_and_reconstruct_the_inputs_width(models):
+    encoder, _, autoencoder = models
     X = np.random.default_rng(0).normal(size=(9, 6))
     assert encode(encoder, X).shape == (9, 2)
     assert reconstruct(autoencoder, X).shape == (9, 6)
-    assert reconstruction_error(autoencoder, X).shape == (9,)
 
 
-def test_encode_refuses_the_autoencoder_whose_outputs_are_reconstructions():
-    # A4: the autoencoder's predictions are reconstructions, not features.
-    _, _, autoencoder = build_autoencoder(6, 2)
-    with pytest.raises(ValueError, match="maps 6 -> 6 features: its outputs are reconstructions"):
-        encode(autoencoder, np.zeros((3, 6)))
+def test_reconstruction_error_averages_to_the_keras_mse(models):
+    autoencoder = models[2]
+    autoencoder.compile(loss="mse")
+    X = np.random.default_rng(2).normal(size=(40, 6))
+    errors = reconstruction_error(autoencoder, X)
+    assert errors.shape == (40,)
+    assert errors.mean() == pytest.approx(autoencoder.evaluate(X, X, verbose=0), rel=1e-5)
 
 
-def test_reconstruct_refuses_the_encoder():
-    encoder, _, _ = build_autoencoder(6, 2)
-    with pytest.raises(ValueError, match="maps 6 -> 2 features: it is an encoder"):
-        reconstruct(encoder, np.zeros((3, 6)))
-
-
-def test_data_narrower_than_the_model_is_a_value_error_naming_both_widths():
-    # A1: 2-D blobs fed to an encoder declared for 100 features.
-    encoder, _, autoencoder = build_autoencoder(100, 32)
-    blobs_2d = np.zeros((10, 2))
-    with pytest.raises(ValueError, match="X has 2 features, but the encoder expects n_features = 100"):
-        encode(encoder, blobs_2d)
-    with pytest.raises(ValueError, match="X has 2 features, but the autoencoder expects n_features = 100"):
-        reconstruct(autoencoder, blobs_2d)
-
-
-@pytest.mark.parametrize(
-    "X, message",
-    [(np.zeros(6), "2-D"), (np.full((3, 6), np.nan), "finite"), (np.zeros((0, 6)), "at least 1 sample")],
-)
-def test_encode_rejects_bad_inputs(X, message):
-    encoder, _, _ = build_autoencoder(6, 2)
-    with pytest.raises(ValueError, match=message):
-        encode(encoder, X)
-
-
-# --- AutoencoderGMM -----------------------------------------------------------
-
-def test_autoencoder_gmm_clones_with_its_parameters():
-    model = AutoencoderGMM(latent_dim=3, n_components=4, epochs=7, random_state=5)
-    copy = clone(model)
-    assert copy is not model
-    assert copy.get_params() == model.get_params()
-    assert not hasattr(copy, "gmm_")
-
-
-def test_autoencoder_gmm_fits_codes_of_latent_width(fitted, blobs):
+def test_training_lowers_the_reconstruction_error(blobs):
     X, _ = blobs
-    assert fitted.transform(X).shape == (90, 2)
-    assert fitted.reconstruct(X).shape == (90, 6)
-    assert isinstance(fitted.gmm_, GaussianMixtureEM)
-    assert fitted.gmm_.n_features_in_ == 2
-    assert fitted.history_.shape == (FAST["epochs"],)
-    assert fitted.output_activation_ == "linear"
-    assert fitted.n_features_in_ == 6
-    assert fitted.labels_.shape == (90,)
+    keras.utils.set_random_seed(0)
+    _, _, autoencoder = build_autoencoder(6, 2, hidden_units=(16,))
+    before = reconstruction_error(autoencoder, X).mean()
+    history = train_autoencoder(autoencoder, X, epochs=30, batch_size=16, learning_rate=1e-2)
+    assert history.shape == (30,)
+    assert history[-1] < 0.5 * history[0]
+    assert reconstruction_error(autoencoder, X).mean() < 0.5 * before
 
 
-def test_autoencoder_gmm_predictions_come_from_the_mixture_on_the_codes(fitted, blobs):
+# --- AutoencoderGMM ---------------------------------------------------------------
+
+def test_autoencoder_gmm_fits_the_mixture_on_codes_of_latent_width(fitted, blobs):
     X, _ = blobs
     codes = fitted.transform(X)
-    proba = fitted.predict_proba(X)
-    assert proba.shape == (90, 3)
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert codes.shape == (90, 2) and fitted.reconstruct(X).shape == (90, 6)
+    assert fitted.gmm_.n_features_in_ == 2 and fitted.history_.shape == (FAST["epochs"],)
+    assert fitted.output_activation_ == "linear"
+    np.testing.assert_array_equal(fitted.labels_, fitted.gmm_.predict(codes))
     np.testing.assert_array_equal(fitted.predict(X), fitted.gmm_.predict(codes))
+    np.testing.assert_allclose(fitted.predict_proba(X), fitted.gmm_.predict_proba(codes))
     np.testing.assert_allclose(fitted.score_samples(X), fitted.gmm_.score_samples(codes))
     assert fitted.score(X) == pytest.approx(fitted.score_samples(X).mean())
 
 
-def test_autoencoder_gmm_is_reproducible_with_a_fixed_random_state(fitted, blobs):
+def test_autoencoder_gmm_codes_change_with_the_random_state(fitted, blobs):
     X, _ = blobs
-    again = AutoencoderGMM(latent_dim=2, n_components=3, random_state=0, **FAST).fit(X)
-    np.testing.assert_array_equal(again.transform(X), fitted.transform(X))
-    np.testing.assert_array_equal(again.history_, fitted.history_)
-    np.testing.assert_array_equal(again.predict(X), fitted.predict(X))
     other = AutoencoderGMM(latent_dim=2, n_components=3, random_state=1, **FAST).fit(X)
     assert not np.allclose(other.transform(X), fitted.transform(X))
 
 
-def test_autoencoder_gmm_fits_in_a_pipeline_and_picks_sigmoid_for_scaled_data(blobs):
+def test_autoencoder_gmm_picks_sigmoid_for_scaled_data_in_a_pipeline(blobs):
     X, _ = blobs
     pipeline = make_pipeline(MinMaxScaler(), AutoencoderGMM(latent_dim=2, n_components=3, random_state=0, **FAST))
-    labels = pipeline.fit(X).predict(X)
-    assert labels.shape == (90,)
+    assert pipeline.fit(X).predict(X).shape == (90,)
     assert pipeline[-1].output_activation_ == "sigmoid"
-    assert pipeline.transform(X).shape == (90, 2)
 
 
 def test_autoencoder_gmm_works_in_grid_search(blobs):
     X, _ = blobs
     one_split = [(np.arange(60), np.arange(60, 90))]
-    search = GridSearchCV(
-        AutoencoderGMM(latent_dim=2, random_state=0, **FAST),
-        {"n_components": [2, 3]}, cv=one_split, refit=False,
-    ).fit(X)
-    assert search.best_params_["n_components"] in (2, 3)
+    search = GridSearchCV(AutoencoderGMM(latent_dim=2, random_state=0, **FAST), {"n_components": [2, 3]},
+                          cv=one_split, refit=False).fit(X)
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
 
 
+# --- bad inputs -------------------------------------------------------------------
+
+X01 = np.random.default_rng(1).uniform(size=(32, 6))
+
+
+def aegmm(**kwargs):
+    return AutoencoderGMM(**{"latent_dim": 2, "n_components": 2, "epochs": 1, "hidden_units": (4,), **kwargs})
+
+
 @pytest.mark.parametrize(
-    "X, message",
+    "call, error, match",
     [
-        (np.zeros(6), "2-D"),
-        (np.full((3, 6), np.nan), "finite"),
-        (np.zeros((3, 5)), "X has 5 features, but the encoder expects n_features = 6"),
+        pytest.param(lambda m: build_autoencoder(0, 2), ValueError, "n_features.*0", id="width-n_features"),
+        pytest.param(lambda m: build_autoencoder(4, 4), ValueError, "latent_dim = 4", id="no-bottleneck"),
+        pytest.param(lambda m: build_autoencoder(6, 2, hidden_units=(0,)), ValueError, r"hidden_units\[0\].*0",
+                     id="hidden_units-zero"),
+        pytest.param(lambda m: build_autoencoder(6, 2, hidden_units=("8",)), TypeError, r"hidden_units\[0\]",
+                     id="hidden_units-str"),
+        # A3: a ReLU output can never reconstruct negative values.
+        pytest.param(lambda m: build_autoencoder(6, 2, output_activation="relu"), ValueError,
+                     "output_activation.*'relu'.*never be negative", id="relu-output"),
+        # A1: 2-D blobs fed to a model declared for 6 features.
+        pytest.param(lambda m: encode(m[0], np.ones((3, 5))), ValueError, "X has 5 features.*encoder.*= 6",
+                     id="width-encode"),
+        pytest.param(lambda m: reconstruct(m[2], np.ones((3, 5))), ValueError, "X has 5 features.*autoencoder.*= 6",
+                     id="width-reconstruct"),
+        pytest.param(lambda m: reconstruction_error(m[2], np.ones((3, 5))), ValueError, "5 features.*= 6",
+                     id="width-reconstruction_error"),
+        pytest.param(lambda m: train_autoencoder(m[2], np.ones((3, 5)), epochs=1), ValueError, "5 features.*6",
+                     id="width-train_autoencoder"),
+        # A4: an autoencoder's outputs are reconstructions, not codes.
+        pytest.param(lambda m: encode(m[2], X01), ValueError, "6 -> 6.*reconstructions", id="encode-autoencoder"),
+        pytest.param(lambda m: reconstruct(m[0], X01), ValueError, "6 -> 2.*encoder", id="reconstruct-encoder"),
+        pytest.param(lambda m: encode("encoder", X01), TypeError, "keras.Model.*str", id="dtype-not-a-model"),
+        pytest.param(lambda m: encode(m[0], np.ones(6)), ValueError, "1D array", id="1d-encode"),
+        pytest.param(lambda m: encode(m[0], np.zeros((0, 6))), ValueError, r"0 sample\(s\)", id="empty-encode"),
+        pytest.param(lambda m: reconstruct(m[2], np.full((3, 6), np.nan)), ValueError, "NaN", id="nan-reconstruct"),
+        pytest.param(lambda m: output_activation_for(np.full((3, 2), np.inf)), ValueError, "infinity",
+                     id="inf-output_activation_for"),
+        pytest.param(lambda m: output_activation_for(np.full((3, 2), np.nan)), ValueError, "NaN",
+                     id="nan-output_activation_for"),
+        pytest.param(lambda m: train_autoencoder(m[2], X01, epochs=0), ValueError, "epochs == 0",
+                     id="zero-epochs"),
+        pytest.param(lambda m: train_autoencoder(m[2], X01, epochs=1.5), TypeError, "epochs", id="dtype-epochs"),
+        pytest.param(lambda m: train_autoencoder(m[2], X01, epochs=1, learning_rate=-1.0), ValueError,
+                     r"learning_rate == -1\.0", id="negative-learning_rate"),
+        pytest.param(lambda m: train_autoencoder(m[2], X01, epochs=1, learning_rate=0.0), ValueError,
+                     "learning_rate == 0", id="zero-learning_rate"),
+        pytest.param(lambda m: train_autoencoder(m[2], X01, epochs=1, learning_rate=np.nan), ValueError,
+                     "learning_rate.*nan", id="nan-learning_rate"),
     ],
 )
-def test_autoencoder_gmm_rejects_bad_inputs_after_fit(fitted, X, message):
-    with pytest.raises(ValueError, match=message):
-        fitted.predict(X)
+def test_functions_reject_bad_inputs_naming_parameter_and_value(models, call, error, match):
+    with pytest.raises(error, match=match):
+        call(models)
 
 
-def test_autoencoder_gmm_rejects_bad_training_data_and_settings(blobs):
-    X, _ = blobs
-    with pytest.raises(ValueError, match="finite"):
-        AutoencoderGMM(latent_dim=2, n_components=2, **FAST).fit(np.where(X > 0.5, np.nan, X))
-    with pytest.raises(ValueError, match="2-D"):
-        AutoencoderGMM(latent_dim=2, n_components=2, **FAST).fit(X[:, 0])
-    with pytest.raises(ValueError, match="n_components must be <= n_samples"):
-        AutoencoderGMM(latent_dim=2, n_components=5, **FAST).fit(X[:4])
-    with pytest.raises(ValueError, match="latent_dim must be smaller than n_features = 6"):
-        AutoencoderGMM(latent_dim=6, n_components=2, **FAST).fit(X)
-    with pytest.raises(ValueError, match="produces values in"):
-        AutoencoderGMM(latent_dim=2, n_components=2, output_activation="sigmoid", **FAST).fit(X)
-    with pytest.raises(ValueError, match="epochs"):
-        AutoencoderGMM(latent_dim=2, n_components=2, epochs=0).fit(X)
+@pytest.mark.parametrize(
+    "model, X, error, match",
+    [
+        pytest.param(aegmm(), X01[:, 0], ValueError, "1D array", id="1d"),
+        pytest.param(aegmm(), np.empty((0, 6)), ValueError, r"0 sample\(s\)", id="empty"),
+        pytest.param(aegmm(), X01[:1], ValueError, r"1 sample\(s\)", id="one-sample"),
+        pytest.param(aegmm(), np.vstack([X01, [[np.inf] * 6]]), ValueError, "infinity", id="inf"),
+        pytest.param(aegmm(), np.where(X01 > 0.5, np.nan, X01), ValueError, "NaN", id="nan"),
+        pytest.param(aegmm(), X01.astype(str), ValueError, "strings", id="dtype-str"),
+        pytest.param(aegmm(n_components=50), X01, ValueError, "n_components=50.*n_samples=32", id="k-gt-n"),
+        pytest.param(aegmm(latent_dim=10), X01, ValueError, "n_features = 6.*latent_dim = 10", id="width-latent_dim"),
+        pytest.param(aegmm(learning_rate=-1.0), X01, ValueError, r"learning_rate == -1\.0", id="negative-lr"),
+        pytest.param(aegmm(covariance_type="spherical"), X01, ValueError, "covariance_type.*'spherical'",
+                     id="unknown-covariance_type"),
+        pytest.param(aegmm(output_activation="sigmoid"), X01 - 1.0, ValueError,
+                     r"'sigmoid'.*ranges over \[-0\.99", id="sigmoid-on-negative-data"),
+        pytest.param(aegmm(output_activation="relu"), X01, ValueError, "'relu'", id="relu"),
+    ],
+)
+def test_autoencoder_gmm_fit_rejects_bad_inputs(model, X, error, match):
+    with pytest.raises(error, match=match):
+        model.fit(X)
 
 
-def test_unfitted_autoencoder_gmm_says_so(blobs):
-    with pytest.raises(NotFittedError):
-        AutoencoderGMM().predict(blobs[0])
+def test_autoencoder_gmm_rejects_data_of_another_width_after_fit(fitted):
+    with pytest.raises(ValueError, match="X has 5 features, but AutoencoderGMM is expecting 6"):
+        fitted.predict(np.zeros((3, 5)))
 
 
-# --- experiments of lesson 02 -------------------------------------------------
-
-def test_clustering_scores_are_one_for_a_relabelled_partition():
-    scores = clustering_scores([0, 0, 1, 1, 2, 2], [2, 2, 0, 0, 1, 1])
-    assert scores == pytest.approx({"ARI": 1.0, "NMI": 1.0})
-
-
-def test_compare_feature_spaces_scores_every_method_width_and_seed(blobs):
-    X, y = blobs
-    rows, models = compare_feature_spaces(
-        X[:60], y[:60], X[60:], y[60:], latent_dims=(2,), seeds=(0,), n_components=3, ae_params=FAST,
-    )
-    assert [(r["method"], r["d"]) for r in rows] == [("raw", 6), ("PCA", 2), ("AE", 2)]
-    assert set(models) == {("raw", 6, 0), ("PCA", 2, 0), ("AE", 2, 0)}
-    for row in rows:
-        assert -1.0 <= row["ARI"] <= 1.0 and np.isfinite(row["test LL"]) and row["seconds"] >= 0
-    features, gmm, _ = models["AE", 2, 0]
-    assert features(X).shape == (90, 2) and gmm.n_features_in_ == 2
-    summary = summarize_runs(rows)
-    assert [s["method"] for s in summary] == ["raw", "PCA", "AE"]
-    assert summary[0]["ARI"] == pytest.approx(rows[0]["ARI"]) and summary[0]["fit time"].endswith(" s")
-
-
-def test_fit_feature_gmm_rejects_an_unknown_method(blobs):
-    with pytest.raises(ValueError, match="method must be one of"):
-        fit_feature_gmm("ICA", blobs[0], latent_dim=2)
-
-
-def test_em_restarts_returns_one_final_value_per_seed(blobs):
-    X, y = blobs
-    result = em_restarts(X, 3, seeds=range(4), y_true=y)
-    assert result["log_likelihood"].shape == result["ARI"].shape == (4,)
-
-
-def test_train_autoencoder_rejects_no_epochs_and_non_positive_learning_rates():
-    _, _, autoencoder = build_autoencoder(6, 2)
-    X = np.zeros((8, 6))
-    with pytest.raises(ValueError, match="epochs must be an integer >= 1, got 0"):
-        train_autoencoder(autoencoder, X, epochs=0)
-    for learning_rate in (0.0, -1.0):
-        with pytest.raises(ValueError, match="learning_rate must be"):
-            train_autoencoder(autoencoder, X, epochs=1, learning_rate=learning_rate)
-
-
-def test_encode_rejects_something_that_is_not_a_keras_model():
-    with pytest.raises(ValueError, match="expected a keras.Model.*got str"):
-        encode("encoder", np.zeros((3, 6)))
+def test_autoencoder_gmm_rejects_unknown_parameter_names():
+    with pytest.raises(ValueError, match="'latentdim'"):
+        AutoencoderGMM().set_params(latentdim=3)

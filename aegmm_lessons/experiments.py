@@ -1,0 +1,144 @@
+"""The experiments the lessons run: Gaussian mixtures on raw, PCA and autoencoder features.
+
+No model imports this module; lessons 02 and 06 do.
+"""
+
+import time
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from .gmm import GaussianMixtureEM
+from .repro import format_seconds
+from .validation import check_data, check_positive_int
+
+__all__ = ["clustering_scores", "fit_feature_gmm", "compare_feature_spaces", "summarize_runs"]
+
+_FEATURE_METHODS = ("raw", "PCA", "AE")
+
+
+def clustering_scores(y_true, labels):
+    """Agreement of cluster labels with true classes: ``{'ARI': ..., 'NMI': ...}`` (1 = same partition)."""
+    return {
+        "ARI": float(adjusted_rand_score(y_true, labels)),
+        "NMI": float(normalized_mutual_info_score(y_true, labels)),
+    }
+
+
+def fit_feature_gmm(method, X_train, *, latent_dim=None, n_components=10, random_state=0, ae_params=None,
+                    max_iter=500):
+    """Fit a GMM on raw features, on PCA components or on autoencoder codes.
+
+    Parameters
+    ----------
+    method : {'raw', 'PCA', 'AE'}
+    X_train : array-like of shape (n_samples, n_features)
+    latent_dim : int, optional
+        Width of the PCA or AE features (ignored for 'raw').
+    n_components : int, default 10
+    random_state : int, default 0
+        Seeds PCA's solver, the autoencoder and k-means.
+    ae_params : dict, optional
+        Further ``AutoencoderGMM`` arguments (epochs, batch_size, ...).
+    max_iter : int, default 500
+        EM iterations for 'raw' and 'PCA'.
+
+    Returns
+    -------
+    features : callable
+        Maps (n, n_features) data to the (n, width) features the GMM sees.
+    gmm : GaussianMixtureEM
+        Fitted on ``features(X_train)``.
+    model : PCA, AutoencoderGMM or None
+    """
+    if method not in _FEATURE_METHODS:
+        raise ValueError(f"method must be one of {_FEATURE_METHODS}, got {method!r}")
+    X_train = check_data(X_train, name="X_train", min_samples=2)
+    if method == "AE":
+        from .autoencoder import AutoencoderGMM  # loads TensorFlow: only when asked for
+
+        model = AutoencoderGMM(latent_dim, n_components, random_state=random_state,
+                               **(ae_params or {})).fit(X_train)
+        return model.transform, model.gmm_, model
+    if method == "PCA":
+        model = PCA(check_positive_int("latent_dim", latent_dim), random_state=random_state).fit(X_train)
+        features = model.transform
+    else:
+        model, features = None, check_data
+    gmm = GaussianMixtureEM(n_components, max_iter=max_iter, random_state=random_state)
+    return features, gmm.fit(features(X_train)), model
+
+
+def compare_feature_spaces(X_train, y_train, X_test, y_test, *, latent_dims=(2, 10), seeds=(0, 1, 2),
+                           n_components=10, ae_params=None, include_raw=True):
+    """GMM clustering on raw, PCA(d) and AE(d) features, over widths and seeds.
+
+    Each model is fitted on the training set and scored on the test set (the
+    labels are used for scoring only).
+
+    Parameters
+    ----------
+    X_train, X_test : array-like of shape (n_train, n_features), (n_test, n_features)
+    y_train, y_test : array-like of shape (n_train,), (n_test,)
+    latent_dims : sequence of int, default (2, 10)
+    seeds : sequence of int, default (0, 1, 2)
+    n_components : int, default 10
+    ae_params : dict, optional
+        Further ``AutoencoderGMM`` arguments.
+    include_raw : bool, default True
+        Also fit a GMM on the raw features (once per seed).
+
+    Returns
+    -------
+    rows : list of dict
+        One per (method, d, seed): ``method``, ``d`` (feature width), ``seed``,
+        test ``ARI`` and ``NMI``, ``train LL`` and ``test LL`` (mean
+        log-likelihood per sample in that method's feature space, comparable
+        within a (method, d) group only) and ``seconds`` (fit time).
+    models : dict
+        ``(method, d, seed) -> (features, gmm, model)`` from :func:`fit_feature_gmm`.
+    """
+    X_train = check_data(X_train, name="X_train", min_samples=2)
+    X_test = check_data(X_test, name="X_test", n_features=X_train.shape[1])
+    runs = [("raw", X_train.shape[1])] if include_raw else []
+    runs += [(method, d) for d in latent_dims for method in ("PCA", "AE")]
+    rows, models = [], {}
+    for method, d in runs:
+        for seed in seeds:
+            started = time.perf_counter()
+            features, gmm, model = fit_feature_gmm(method, X_train, latent_dim=d, n_components=n_components,
+                                                   random_state=seed, ae_params=ae_params)
+            seconds = time.perf_counter() - started
+            codes_train, codes_test = features(X_train), features(X_test)
+            rows.append({
+                "method": method, "d": d, "seed": seed,
+                **clustering_scores(y_test, gmm.predict(codes_test)),
+                "train LL": gmm.score(codes_train), "test LL": gmm.score(codes_test),
+                "seconds": seconds,
+            })
+            models[method, d, seed] = (features, gmm, model)
+    return rows, models
+
+
+def summarize_runs(rows, metrics=("ARI", "NMI", "train LL", "test LL"), by=("method", "d")):
+    """Mean of each metric over the seeds of each group, in order of first appearance.
+
+    Each entry holds the ``by`` keys, the mean of every metric, ``ARI sd`` (the
+    standard deviation of the ARI over seeds, 0 for one seed) and ``fit time``
+    (mean seconds, formatted).
+    """
+    groups = {}
+    for row in rows:
+        groups.setdefault(tuple(row[key] for key in by), []).append(row)
+    summary = []
+    for key, members in groups.items():
+        entry = dict(zip(by, key, strict=True))
+        for metric in metrics:
+            values = np.array([member[metric] for member in members], dtype=float)
+            entry[metric] = float(values.mean())
+            if metric == "ARI":
+                entry["ARI sd"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        entry["fit time"] = format_seconds(float(np.mean([member["seconds"] for member in members])))
+        summary.append(entry)
+    return summary

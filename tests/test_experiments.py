@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+
+from aegmm_lessons import data
+from aegmm_lessons.experiments import clustering_scores, compare_feature_spaces, fit_feature_gmm, summarize_runs
+
+# Tiny trainings: the tests check what is measured, not how well.
+FAST_AE = {"epochs": 2, "batch_size": 32, "hidden_units": (8,)}
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return data.make_lifted_blobs(n_samples=90, n_features=6, n_centers=3, random_state=0)
+
+
+def test_clustering_scores_are_one_for_a_relabelled_partition_and_low_for_an_unrelated_one():
+    assert clustering_scores([0, 0, 1, 1, 2, 2], [2, 2, 0, 0, 1, 1]) == pytest.approx({"ARI": 1.0, "NMI": 1.0})
+    assert clustering_scores([0, 0, 1, 1], [0, 1, 0, 1])["ARI"] < 0
+
+
+def test_raw_features_are_the_data_and_pca_features_its_components(blobs):
+    X, _ = blobs
+    features, gmm, model = fit_feature_gmm("raw", X, n_components=3)
+    assert model is None and gmm.n_features_in_ == 6
+    np.testing.assert_array_equal(features(X), X)
+    features, gmm, model = fit_feature_gmm("PCA", X, latent_dim=2, n_components=3)
+    np.testing.assert_allclose(features(X), PCA(2, random_state=0).fit(X).transform(X))
+    assert gmm.n_features_in_ == 2
+
+
+def test_compare_feature_spaces_scores_every_method_width_and_seed_on_the_test_set(blobs):
+    pytest.importorskip("keras")
+    X, y = blobs
+    rows, models = compare_feature_spaces(X[:60], y[:60], X[60:], y[60:], latent_dims=(2,), seeds=(0, 1),
+                                          n_components=3, ae_params=FAST_AE)
+    assert [(r["method"], r["d"], r["seed"]) for r in rows] == [
+        ("raw", 6, 0), ("raw", 6, 1), ("PCA", 2, 0), ("PCA", 2, 1), ("AE", 2, 0), ("AE", 2, 1)]
+    for row in rows:
+        features, gmm, _ = models[row["method"], row["d"], row["seed"]]
+        assert row["ARI"] == pytest.approx(clustering_scores(y[60:], gmm.predict(features(X[60:])))["ARI"])
+        assert row["test LL"] == pytest.approx(gmm.score(features(X[60:])))
+        assert row["train LL"] == pytest.approx(gmm.score(features(X[:60])))
+        assert features(X).shape == (90, row["d"])
+
+
+def test_summarize_runs_averages_each_group_over_seeds():
+    rows = [
+        {"method": "PCA", "d": 2, "seed": 0, "ARI": 0.5, "NMI": 0.6, "seconds": 1.0},
+        {"method": "AE", "d": 2, "seed": 0, "ARI": 0.9, "NMI": 0.8, "seconds": 3.0},
+        {"method": "PCA", "d": 2, "seed": 1, "ARI": 0.7, "NMI": 0.8, "seconds": 2.0},
+    ]
+    pca, ae = summarize_runs(rows, metrics=("ARI", "NMI"))
+    assert (pca["method"], pca["d"], ae["method"]) == ("PCA", 2, "AE")
+    assert pca["ARI"] == pytest.approx(0.6) and pca["NMI"] == pytest.approx(0.7)
+    assert pca["ARI sd"] == pytest.approx(np.sqrt(0.02)) and ae["ARI sd"] == 0.0
+    assert pca["fit time"].strip() == "1.50 s"
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        pytest.param(lambda X, y: fit_feature_gmm("tsne", X), "method.*'tsne'", id="unknown-method"),
+        pytest.param(lambda X, y: fit_feature_gmm("PCA", X, latent_dim=0), "latent_dim", id="pca-width-zero"),
+        pytest.param(lambda X, y: fit_feature_gmm("raw", X[:, 0]), "1D array", id="1d"),
+        pytest.param(lambda X, y: fit_feature_gmm("raw", X[:5], n_components=6), "n_components", id="k-gt-n"),
+        pytest.param(lambda X, y: compare_feature_spaces(X, y, X[:, :5], y, include_raw=True),
+                     "X_test has 5 features.*6", id="width-X_test"),
+        pytest.param(lambda X, y: clustering_scores([0, 1, 1], [0, 1]), r"\[3, 2\]", id="width-labels"),
+    ],
+)
+def test_experiments_reject_bad_inputs(blobs, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(*blobs)
