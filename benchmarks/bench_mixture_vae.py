@@ -28,7 +28,7 @@ if "tensorflow" not in sys.modules:
 from sklearn.metrics import adjusted_rand_score
 
 from aegmm_lessons import mixture_vae as mv
-from aegmm_lessons.autoencoder import fit_feature_gmm
+from aegmm_lessons.experiments import fit_feature_gmm
 from aegmm_lessons.data import load_digits_scaled
 
 SEEDS = (0, 1, 2)
