@@ -28,8 +28,8 @@ if "tensorflow" not in sys.modules:
 from sklearn.metrics import adjusted_rand_score
 
 from aegmm_lessons import mixture_vae as mv
-from aegmm_lessons.experiments import fit_feature_gmm
 from aegmm_lessons.data import load_digits_scaled
+from aegmm_lessons.experiments import fit_feature_gmm
 
 SEEDS = (0, 1, 2)
 JOINT = {"latent_dim": 10, "hidden_units": (128,), "pretrain_epochs": 40, "epochs": 30, "batch_size": 128,
