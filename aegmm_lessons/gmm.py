@@ -40,11 +40,8 @@ _NK_FLOOR = 10 * np.finfo(np.float64).eps
 
 
 def _log_density(y, log_det):
-    """``-d/2 log(2 pi) + log det U_k - 1/2 ||y_ki||^2``, of shape (n_samples, n_components).
-
-    ``y`` has shape (n_components, n_features, n_samples): with samples last, the sums over features here and
-    over components in the E step run along long rows (twice as fast as along rows of d or K numbers).
-    """
+    """``-d/2 log(2 pi) + log det U_k - 1/2 ||y_ki||^2`` (n_samples, n_components) from ``y`` of shape (K, d, n)."""
+    # Samples last: the sums over features (here) and components (E step) run along long rows, twice as fast.
     return (-0.5 * (y.shape[1] * math.log(2 * math.pi) + np.einsum("kdn,kdn->kn", y, y)) + log_det[:, None]).T
 
 
@@ -62,19 +59,11 @@ def _log_gaussian_prob_diag(X, means, precisions_cholesky):
 
 
 def estimate_log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
-    """``log N(x_i | mu_k, Sigma_k)`` for every sample and component (scikit-learn's parametrization).
+    """``log N(x_i | mu_k, Sigma_k)`` of shape (n_samples, n_components), in scikit-learn's parametrization.
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    means : ndarray of shape (n_components, n_features)
-    precisions_cholesky : ndarray of shape (n_components, n_features, n_features) or (n_components, n_features)
-        Upper-triangular ``U_k`` with ``U_k @ U_k.T = inv(Sigma_k)`` ('full'), or ``1 / sigma_k`` ('diag').
-    covariance_type : {'full', 'diag'}
-
-    Returns
-    -------
-    ndarray of shape (n_samples, n_components)
+    ``X`` has shape (n_samples, n_features), ``means`` (n_components, n_features), ``precisions_cholesky``
+    (n_components, n_features, n_features) of upper-triangular ``U_k`` with ``U_k @ U_k.T = inv(Sigma_k)`` for
+    'full', (n_components, n_features) of ``1 / sigma_k`` for 'diag'.
     """
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as an error
         if check_covariance_type(covariance_type) == "full":
@@ -88,12 +77,7 @@ def estimate_log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
 
 
 def log_gaussian_prob(X, params):
-    """``log N(x_i | mu_k, Sigma_k)`` (without the weights) of every sample under every component of ``params``.
-
-    Returns
-    -------
-    ndarray of shape (n_samples, n_components)
-    """
+    """``log N(x_i | mu_k, Sigma_k)`` of shape (n_samples, n_components) for the components of ``params``."""
     params = check_params(params)
     X = params.check_data(X)
     return estimate_log_gaussian_prob(X, params.means, params.precisions_cholesky(), params.covariance_type)
@@ -108,18 +92,7 @@ def _e_step(X, params):
 
 
 def e_step(X, params):
-    """E step: mean log-likelihood ``mean_i log p(x_i)`` and log responsibilities (log-sum-exp normalised).
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    params : GMMParams
-
-    Returns
-    -------
-    mean_log_likelihood : float
-    log_resp : ndarray of shape (n_samples, n_components)
-    """
+    """E step: the mean log-likelihood ``mean_i log p(x_i)`` (float) and ``log r_ik`` (n_samples, n_components)."""
     params = check_params(params)
     log_norm, log_resp = _e_step(params.check_data(X), params)
     return float(np.mean(log_norm)), log_resp
@@ -129,8 +102,7 @@ def _estimate_gaussian_parameters(X, resp, covariance_type, reg_covar):
     """``N_k``, ``mu_k`` and ``Sigma_k`` of the M step."""
     nk = resp.sum(axis=0) + _NK_FLOOR
     means = resp.T @ X / nk[:, None]
-    # Samples last, as in the E step: the products then run along rows of n_samples.
-    X_t = np.ascontiguousarray(X.T)
+    X_t = np.ascontiguousarray(X.T)  # samples last, as in the E step: products along rows of n_samples
     if covariance_type == "full":
         covariances = np.empty((len(nk), X.shape[1], X.shape[1]))
         for k, mean in enumerate(means):
@@ -157,20 +129,10 @@ def _m_step(X, resp, covariance_type, reg_covar):
 
 
 def m_step(X, resp, covariance_type="full", reg_covar=1e-6):
-    """M step: the mixture that maximises the expected complete log-likelihood (module docstring's formulas).
+    """M step: the ``GMMParams`` that maximises the expected complete log-likelihood (the module's formulas).
 
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    resp : array-like of shape (n_samples, n_components)
-        Responsibilities ``r_ik >= 0``, each row summing to 1 (one-hot rows give per-cluster estimates).
-    covariance_type : {'full', 'diag'}, default 'full'
-    reg_covar : float, default 1e-6
-        Added to every variance.
-
-    Returns
-    -------
-    GMMParams
+    ``resp`` of shape (n_samples, n_components) holds responsibilities ``r_ik >= 0`` whose rows sum to 1 (one-hot
+    rows give per-cluster estimates); ``reg_covar`` is added to every variance.
     """
     covariance_type = check_covariance_type(covariance_type)
     reg_covar = check_non_negative("reg_covar", reg_covar)
@@ -187,22 +149,7 @@ def m_step(X, resp, covariance_type="full", reg_covar=1e-6):
 
 
 def kmeans_init(X, n_components, *, covariance_type="full", reg_covar=1e-6, random_state=None):
-    """The mixture one run of k-means gives (scikit-learn's default start): one M step from its one-hot labels.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-    n_components : int
-        Number of clusters K, 1 <= K <= n_samples.
-    covariance_type : {'full', 'diag'}, default 'full'
-    reg_covar : float, default 1e-6
-    random_state : int, RandomState instance or None
-        Seeds k-means.
-
-    Returns
-    -------
-    GMMParams
-    """
+    """The ``GMMParams`` one run of k-means gives (scikit-learn's default start): an M step from its labels."""
     from sklearn.cluster import KMeans
 
     covariance_type = check_covariance_type(covariance_type)
@@ -240,20 +187,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_components : int, default 1
-    covariance_type : {'full', 'diag'}, default 'full'
-    tol : float, default 1e-3
-        EM stops when the mean log-likelihood changes by less than ``tol``.
-    reg_covar : float, default 1e-6
-        Added to every variance.
-    max_iter : int, default 100
-        Most EM iterations per start (0 keeps the start).
-    n_init : int, default 1
-        k-means starts; the one with the highest final log-likelihood wins. Ignored when ``init`` is given.
+    n_components, covariance_type, tol, reg_covar, max_iter, n_init, random_state
+        As in ``GaussianMixture`` ('full' or 'diag'; ``max_iter=0`` keeps the start).
     init : GMMParams or None, default None
-        Start; None starts from k-means.
-    random_state : int, RandomState instance or None, default None
-        Seeds k-means and :meth:`sample`.
+        Start; None starts from k-means (``n_init`` times, the best final log-likelihood wins).
 
     Attributes
     ----------
@@ -263,9 +200,7 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
     log_likelihood_history_ : ndarray of shape (n_iter_,)
         Mean log-likelihood computed by each E step of the best start (scikit-learn's ``lower_bounds_``);
         ``lower_bound_`` is its last value.
-    converged_ : bool
-    n_iter_ : int
-    n_features_in_ : int
+    converged_, n_iter_, n_features_in_
     """
 
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6, max_iter=100,
@@ -282,15 +217,14 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
     weights_ = property(lambda self: self.params_.weights, doc="ndarray of shape (n_components,)")
     means_ = property(lambda self: self.params_.means, doc="ndarray of shape (n_components, n_features)")
     covariances_ = property(lambda self: self.params_.covariances, doc="ndarray, as ``params_.covariances``")
-    precisions_cholesky_ = property(lambda self: _read_only(self.params_.precisions_cholesky()),
-                                    doc="ndarray, as ``params_.precisions_cholesky()``")
+    precisions_cholesky_ = property(lambda self: _read_only(self.params_.precisions_cholesky()), doc="ndarray")
     precisions_ = property(lambda self: _read_only(self.params_.precisions()), doc="ndarray, inverse covariances")
     lower_bounds_ = property(lambda self: self.log_likelihood_history_, doc="ndarray of shape (n_iter_,)")
     lower_bound_ = property(lambda self: self.log_likelihood_history_[-1] if self.n_iter_ else -np.inf,
                             doc="float: the last E step's mean log-likelihood")
 
     def fit(self, X, y=None):
-        """Fit the mixture by EM; returns ``self``."""
+        """Fit the mixture by EM; return ``self``."""
         X = validate_data(self, X, dtype=np.float64)
         n_components = check_n_components(self.n_components, X.shape[0])
         covariance_type = check_covariance_type(self.covariance_type)
@@ -356,19 +290,10 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
         return -2 * self.score_samples(X).sum() + 2 * self.params_.n_parameters
 
     def sample(self, n_samples=1):
-        """Draw from the fitted mixture (an int ``random_state`` gives the same draw on every call).
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features)
-        labels : ndarray of shape (n_samples,)
-            Component of each sample, grouped by component.
-        """
+        """``n_samples`` draws (n_samples, n_features) and their components (grouped), seeded by ``random_state``."""
         check_is_fitted(self, "params_")
-        n_samples = check_positive_int("n_samples", n_samples)
-        rng = check_random_state(self.random_state)
-        params = self.params_
-        counts = rng.multinomial(n_samples, params.weights / params.weights.sum())
+        rng, params = check_random_state(self.random_state), self.params_
+        counts = rng.multinomial(check_positive_int("n_samples", n_samples), params.weights / params.weights.sum())
         factors = np.linalg.cholesky(params.full_covariances())
         blocks = [mean + rng.standard_normal((count, params.n_features)) @ factor.T
                   for mean, factor, count in zip(params.means, factors, counts, strict=True)]
