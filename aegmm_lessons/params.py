@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import solve_triangular
 
 from .validation import check_array, check_covariance_type, check_data, check_is_fitted
 
@@ -137,7 +138,7 @@ class GMMParams:
             return 1.0 / np.sqrt(self.covariances)
         identity = np.eye(self.n_features)
         # Sigma = L L^T, so inv(Sigma) = inv(L)^T inv(L) and U = inv(L)^T is upper triangular.
-        return np.stack([np.linalg.solve(np.linalg.cholesky(cov), identity).T for cov in self.covariances])
+        return np.stack([solve_triangular(np.linalg.cholesky(cov), identity, lower=True).T for cov in self.covariances])
 
     def precisions(self):
         """Inverse covariances, of the shape of ``covariances``."""
