@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import solve_triangular
 
+from .validation import COVARIANCE_TYPES as COVARIANCE_TYPES  # importable from here, as before
 from .validation import check_array, check_covariance_type, check_data, check_is_fitted
 
 __all__ = ["GMMParams"]
@@ -174,10 +175,7 @@ class GMMParams:
         return cls(gm.weights_, gm.means_, gm.covariances_, gm.covariance_type)
 
     def to_sklearn(self, **kwargs):
-        """A ``sklearn.mixture.GaussianMixture`` holding these parameters as if fitted.
-
-        ``kwargs`` are further constructor arguments (e.g. ``tol``); ``fit`` would start from these parameters.
-        """
+        """A ``GaussianMixture`` (with constructor arguments ``kwargs``) holding these parameters as if fitted."""
         from sklearn.mixture import GaussianMixture
 
         gm = GaussianMixture(**self.sklearn_init(), **kwargs)

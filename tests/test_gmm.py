@@ -49,6 +49,9 @@ DATASETS = {
 }
 
 
+EVERY_DATASET = pytest.mark.parametrize(
+    "dataset, covariance_type", [(name, kind) for name in sorted(DATASETS) for kind in ("full", "diag")]
+)
 FITTED_ARRAYS = ("weights_", "means_", "covariances_", "precisions_cholesky_", "precisions_", "lower_bounds_")
 
 
@@ -124,11 +127,9 @@ def test_kmeans_init_equals_sklearn_initial_parameters():
 
 
 @no_convergence_warning
-@pytest.mark.parametrize("dataset", sorted(DATASETS))
-@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+@EVERY_DATASET
 def test_em_matches_sklearn_from_same_init(dataset, covariance_type):
-    make_data, k = DATASETS[dataset]
-    X = make_data()
+    X, k = DATASETS[dataset][0](), DATASETS[dataset][1]
     init = kmeans_init(X, k, covariance_type=covariance_type, random_state=1)
     # One BLAS thread: on data this small, threads only add contention on a shared machine.
     with threadpool_limits(limits=1, user_api="blas"):
@@ -166,11 +167,9 @@ def test_fitted_model_predicts_and_scores_like_sklearn_with_same_parameters():
 
 
 @no_convergence_warning
-@pytest.mark.parametrize("dataset", sorted(DATASETS))
-@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+@EVERY_DATASET
 def test_log_likelihood_never_decreases(dataset, covariance_type):
-    make_data, k = DATASETS[dataset]
-    X = make_data()
+    X, k = DATASETS[dataset][0](), DATASETS[dataset][1]
     for seed in range(3):
         model = GaussianMixtureEM(k, covariance_type=covariance_type, tol=0, max_iter=100, random_state=seed)
         history = model.fit(X).log_likelihood_history_
