@@ -118,9 +118,8 @@ def _mixture(weights, means, covariances, covariance_type, reg_covar):
     try:
         return GMMParams(weights, means, covariances, covariance_type)
     except ValueError as exc:
-        raise ValueError(f"the M step produced an invalid mixture ({exc}); a component has collapsed onto too "
-                         f"few points: increase reg_covar (now {reg_covar:g}), decrease n_components, or scale "
-                         "the data") from None
+        raise ValueError(f"the M step produced an invalid mixture ({exc}): a component collapsed; increase "
+                         f"reg_covar (now {reg_covar:g}), decrease n_components, or scale the data") from None
 
 
 def _m_step(X, resp, covariance_type, reg_covar):
@@ -129,11 +128,9 @@ def _m_step(X, resp, covariance_type, reg_covar):
 
 
 def m_step(X, resp, covariance_type="full", reg_covar=1e-6):
-    """M step: the ``GMMParams`` that maximises the expected complete log-likelihood (the module's formulas).
+    """M step: the ``GMMParams`` maximising the expected complete log-likelihood, from ``resp`` (n_samples, K).
 
-    ``resp`` of shape (n_samples, n_components) holds responsibilities ``r_ik >= 0`` whose rows sum to 1 (one-hot
-    rows give per-cluster estimates); ``reg_covar`` is added to every variance.
-    """
+    ``resp``'s rows are responsibilities (>= 0, summing to 1; one-hot rows give per-cluster estimates)."""
     covariance_type = check_covariance_type(covariance_type)
     reg_covar = check_non_negative("reg_covar", reg_covar)
     X = check_data(X)
@@ -168,12 +165,15 @@ def kmeans_init(X, n_components, *, covariance_type="full", reg_covar=1e-6, rand
 def _run_em(X, params, *, tol, max_iter, reg_covar):
     """EM from ``params``: the last M step's mixture, each E step's mean log-likelihood, and whether it converged."""
     history = []
-    for _ in range(max_iter):
-        log_norm, log_resp = _e_step(X, params)
-        history.append(float(np.mean(log_norm)))
-        params = _m_step(X, np.exp(log_resp), params.covariance_type, reg_covar)
-        if len(history) > 1 and abs(history[-1] - history[-2]) < tol:
-            return params, np.array(history), True
+    # One BLAS thread: on a busy machine OpenBLAS's threads wait for each other on EM's small products (4x slower
+    # with 2 threads), and the fit is then the same for any thread count.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for _ in range(max_iter):
+            log_norm, log_resp = _e_step(X, params)
+            history.append(float(np.mean(log_norm)))
+            params = _m_step(X, np.exp(log_resp), params.covariance_type, reg_covar)
+            if len(history) > 1 and abs(history[-1] - history[-2]) < tol:
+                return params, np.array(history), True
     return params, np.array(history), False
 
 
