@@ -1,126 +1,159 @@
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
+from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture
 
 from aegmm_lessons import GMMParams
-from aegmm_lessons.validation import check_array_2d, check_non_negative, check_positive_int
 
-
-def make_params(k=3, d=2, covariance_type="full", seed=0):
-    rng = np.random.default_rng(seed)
-    weights = rng.dirichlet(np.ones(k))
-    means = rng.normal(size=(k, d))
-    if covariance_type == "full":
-        a = rng.normal(size=(k, d, d))
-        covariances = a @ a.transpose(0, 2, 1) + np.eye(d)
-    else:
-        covariances = rng.uniform(0.5, 2.0, size=(k, d))
-    return GMMParams(weights, means, covariances, covariance_type)
+WEIGHTS, MEANS, COVARIANCES = [0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.stack([np.eye(2)] * 2)
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "diag"])
-def test_shapes_come_from_weights_and_means(covariance_type):
-    params = make_params(4, 3, covariance_type)
+def test_shapes_come_from_weights_and_means(random_params, covariance_type):
+    params = random_params(4, 3, covariance_type)
     assert (params.n_components, params.n_features) == (4, 3)
     assert params.full_covariances().shape == (4, 3, 3)
 
 
 def test_arrays_are_copied_and_read_only():
-    weights = np.array([0.5, 0.5])
-    params = GMMParams(weights, np.zeros((2, 1)), np.ones((2, 1, 1)))
+    weights = np.array(WEIGHTS)
+    params = GMMParams(weights, MEANS, COVARIANCES)
     weights[0] = 0.9
     assert params.weights[0] == 0.5
-    with pytest.raises(ValueError, match="read-only"):
-        params.weights[0] = 0.1
+    for name in ("weights", "means", "covariances"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(params, name)[0] = 0.1
 
 
 @pytest.mark.parametrize(
-    "weights, means, covariances, message",
+    "weights, means, covariances, covariance_type, match",
     [
-        ([0.5, 0.5], np.zeros((3, 2)), np.ones((2, 2, 2)), r"means must have shape .* = \(2, d\).*got \(3, 2\)"),
-        ([0.5, 0.5], np.zeros(2), np.ones((2, 2, 2)), r"means must have shape .*got \(2,\)"),
-        ([0.5, 0.5], np.zeros((2, 2)), np.stack([np.eye(3)] * 2), r"must have shape \(2, 2, 2\), got \(2, 3, 3\)"),
-        ([[0.5, 0.5]], np.zeros((2, 2)), np.stack([np.eye(2)] * 2), r"weights must have shape \(n_components,\)"),
-        ([0.6, 0.6], np.zeros((2, 2)), np.stack([np.eye(2)] * 2), r"weights must sum to 1, got sum 1.2"),
-        ([1.5, -0.5], np.zeros((2, 2)), np.stack([np.eye(2)] * 2), r"weights must be positive, got minimum -0.5"),
-        ([np.nan, 0.5], np.zeros((2, 2)), np.stack([np.eye(2)] * 2), r"weights must be finite, got 1 NaN"),
-        ([0.5, 0.5], [[0, np.inf], [0, 0]], np.stack([np.eye(2)] * 2), r"means must be finite"),
-        ([0.5, 0.5], np.zeros((2, 2)), np.stack([np.eye(2), [[1, 2], [2, 1]]]), r"covariances\[1\] must be positive-definite, got smallest eigenvalue -1"),
-        ([0.5, 0.5], np.zeros((2, 2)), np.stack([np.eye(2), [[1, 0.5], [0, 1]]]), r"covariances\[1\] must be symmetric"),
-        ([], np.zeros((0, 2)), np.zeros((0, 2, 2)), r"n_components >= 1, got \(0,\)"),
+        # kind: width
+        (WEIGHTS, np.zeros((3, 2)), COVARIANCES, "full", r"means.*\(2, d\).*\(3, 2\)"),
+        (WEIGHTS, np.zeros(2), COVARIANCES, "full", r"means.*\(2,\)"),
+        (WEIGHTS, [[0.0, 0.0]], COVARIANCES, "full", r"means.*\(1, 2\)"),
+        (WEIGHTS, MEANS, np.stack([np.eye(3)] * 2), "full", r"covariances.*\(2, 2, 2\), got \(2, 3, 3\)"),
+        (WEIGHTS, MEANS, np.ones((2, 3)), "diag", r"covariances.*\(2, 2\), got \(2, 3\)"),
+        ([WEIGHTS], MEANS, COVARIANCES, "full", r"weights.*\(n_components,\).*\(1, 2\)"),
+        # kind: empty
+        ([], np.zeros((0, 2)), np.zeros((0, 2, 2)), "full", r"weights.*n_components >= 1, got \(0,\)"),
+        # kind: simplex
+        ([0.5, 0.4], MEANS, COVARIANCES, "full", r"weights must sum to 1, got sum 0\.9"),
+        ([0.6, 0.6], MEANS, COVARIANCES, "full", r"weights must sum to 1, got sum 1\.2"),
+        ([1.5, -0.5], MEANS, COVARIANCES, "full", r"weights must be positive, got minimum -0\.5"),
+        # kind: nan, inf
+        ([np.nan, 0.5], MEANS, COVARIANCES, "full", r"weights contains NaN"),
+        (WEIGHTS, [[0, np.nan], [1, 1]], COVARIANCES, "full", r"means contains NaN"),
+        (WEIGHTS, [[0, np.inf], [1, 1]], COVARIANCES, "full", r"means contains infinity"),
+        # kind: non-spd
+        (WEIGHTS, MEANS, np.stack([np.eye(2), np.diag([1.0, -1.0])]), "full",
+         r"covariances\[1\] must be positive-definite, got smallest eigenvalue -1"),
+        (WEIGHTS, MEANS, np.stack([np.eye(2), [[1, 0.5], [0, 1]]]), "full",
+         r"covariances\[1\] must be symmetric.*0\.5"),
+        (WEIGHTS, MEANS, [[1, 0], [1, 1]], "diag", r"covariances must be positive, got minimum 0"),
+        # kind: dtype, unknown parameter
+        (["a", "b"], MEANS, COVARIANCES, "full", r"weights.*'a'"),
+        (WEIGHTS, MEANS, np.ones((2, 2, 2)) * 1j, "full", r"covariances.*[Cc]omplex"),
+        (WEIGHTS, MEANS, COVARIANCES, "spherical", r"covariance_type.*'spherical'"),
     ],
 )
-def test_invalid_parameters_name_expected_and_actual(weights, means, covariances, message):
-    with pytest.raises(ValueError, match=message):
-        GMMParams(weights, means, covariances)
+def test_invalid_parameters_name_expected_and_actual(weights, means, covariances, covariance_type, match):
+    with pytest.raises(ValueError, match=match):
+        GMMParams(weights, means, covariances, covariance_type)
 
 
-def test_diag_variances_must_be_positive():
-    with pytest.raises(ValueError, match="diagonal covariances must be positive, got minimum -1"):
-        GMMParams([1.0], [[0.0, 0.0]], [[1.0, -1.0]], "diag")
+def test_an_array_of_non_numbers_is_a_type_error():
+    with pytest.raises(TypeError, match="weights"):
+        GMMParams(np.array([{"a": 1}, 0.5], dtype=object), MEANS, COVARIANCES)
 
 
-def test_unknown_covariance_type_is_rejected():
-    with pytest.raises(ValueError, match=r"covariance_type must be one of \('full', 'diag'\), got 'spherical'"):
-        GMMParams([1.0], [[0.0]], [[1.0]], "spherical")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_weight_sum_tolerance_follows_the_dtype_as_sklearn_does(dtype):
+    # 2e-7 off the simplex: within float32's tolerance (1e-6), outside float64's (1e-8), in scikit-learn and here.
+    weights, means, covariances = np.array([0.3, 0.3, 0.4 + 2e-7], dtype=dtype), np.zeros((3, 2)), [np.eye(2)] * 3
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    if dtype == np.float64:
+        with pytest.raises(ValueError, match="weights"):
+            GaussianMixture(3, weights_init=weights, max_iter=1).fit(X)
+        with pytest.raises(ValueError, match=r"weights must sum to 1, got sum 1\.0000002"):
+            GMMParams(weights, means, covariances)
+        return
+    GaussianMixture(3, weights_init=weights, max_iter=1).fit(X)
+    params = GMMParams(weights, means, covariances)
+    assert params.weights.dtype == np.float64 and params.weights.sum() == pytest.approx(1.0, abs=1e-15)
+    np.testing.assert_allclose(params.weights, weights, rtol=1e-6)
+    GaussianMixture(**params.sklearn_init(), max_iter=1).fit(X)  # and scikit-learn takes them back as float64
+    with pytest.raises(ValueError, match=r"weights must sum to 1, got sum 1\.01"):
+        GMMParams(np.array([0.3, 0.3, 0.41], dtype=dtype), means, covariances)
+
+
+def test_float32_mixture_fitted_by_sklearn_converts(random_params):
+    X = np.random.default_rng(0).normal(size=(200, 3)).astype(np.float32)
+    gm = GaussianMixture(4, random_state=0).fit(X)
+    assert gm.weights_.dtype == np.float32
+    params = GMMParams.from_sklearn(gm)
+    np.testing.assert_allclose(params.means, gm.means_, rtol=1e-6)
+    np.testing.assert_allclose(params.to_sklearn().score_samples(X), gm.score_samples(X), rtol=1e-4)
 
 
 @pytest.mark.parametrize("covariance_type, expected", [("full", 2 + 6 + 9), ("diag", 2 + 6 + 6)])
-def test_n_parameters_counts_free_parameters(covariance_type, expected):
-    assert make_params(3, 2, covariance_type).n_parameters == expected
+def test_n_parameters_counts_free_parameters(random_params, covariance_type, expected):
+    assert random_params(3, 2, covariance_type).n_parameters == expected
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "diag"])
-def test_precisions_are_inverse_covariances(covariance_type):
-    params = make_params(3, 4, covariance_type)
-    cov = params.full_covariances()
-    prec = params.precisions()
+def test_precisions_and_their_cholesky_factors_invert_the_covariances(random_params, covariance_type):
+    params = random_params(3, 4, covariance_type)
+    covariances = params.full_covariances()
+    factors, precisions = params.precisions_cholesky(), params.precisions()
     if covariance_type == "diag":
-        prec = np.stack([np.diag(p) for p in prec])
-    np.testing.assert_allclose(prec @ cov, np.broadcast_to(np.eye(4), cov.shape), atol=1e-10)
+        factors, precisions = np.stack([np.diag(f) for f in factors]), np.stack([np.diag(p) for p in precisions])
+    identity = np.broadcast_to(np.eye(4), covariances.shape)
+    np.testing.assert_allclose(precisions @ covariances, identity, atol=1e-10)
+    np.testing.assert_allclose(factors @ factors.transpose(0, 2, 1) @ covariances, identity, atol=1e-10)
+    np.testing.assert_array_equal(factors, np.triu(factors))
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "diag"])
-def test_sklearn_round_trip_keeps_parameters_and_density(covariance_type):
-    params = make_params(3, 2, covariance_type, seed=1)
+def test_sklearn_round_trip_keeps_parameters_and_density(random_params, covariance_type):
+    params = random_params(3, 2, covariance_type, seed=1)
     gm = params.to_sklearn()
     back = GMMParams.from_sklearn(gm)
     for name in ("weights", "means", "covariances"):
         np.testing.assert_array_equal(getattr(back, name), getattr(params, name))
     X = np.random.default_rng(2).normal(size=(50, 2))
-    cov = params.full_covariances()
-    density = sum(
-        w * multivariate_normal(m, c).pdf(X) for w, m, c in zip(params.weights, params.means, cov)
-    )
+    density = sum(w * multivariate_normal(m, c).pdf(X)
+                  for w, m, c in zip(params.weights, params.means, params.full_covariances(), strict=True))
     np.testing.assert_allclose(gm.score_samples(X), np.log(density), rtol=1e-12)
 
 
-def test_from_sklearn_rejects_unfitted_model():
-    with pytest.raises(ValueError, match="not fitted"):
+def test_sklearn_init_starts_sklearn_at_these_parameters(random_params):
+    params = random_params(3, 2, seed=4)
+    X = np.random.default_rng(3).normal(size=(60, 2))
+    gm = GaussianMixture(**params.sklearn_init(), max_iter=1, tol=0)
+    gm._initialize_parameters(X, np.random.RandomState(0))
+    np.testing.assert_allclose(gm.means_, params.means)
+    np.testing.assert_allclose(gm.precisions_cholesky_, params.precisions_cholesky(), rtol=1e-10)
+
+
+def test_from_sklearn_rejects_an_unfitted_model():
+    with pytest.raises(NotFittedError, match="not fitted"):
         GMMParams.from_sklearn(GaussianMixture(2))
 
 
-def test_check_data_names_both_widths():
-    with pytest.raises(ValueError, match="X has 3 features, but the mixture expects n_features = 2"):
-        make_params(3, 2).check_data(np.zeros((5, 3)))
-
-
 @pytest.mark.parametrize(
-    "X, message",
-    [(np.zeros(3), r"must be 2-D .* got 1-D shape \(3,\)"), (np.zeros((0, 2)), r"got shape \(0, 2\)"),
-     ([[np.nan, 1.0]], "must be finite, got 1 NaN"), ([["a", "b"]], "must be a numeric array")],
+    "X, error, match",
+    [
+        (np.ones((5, 3)), ValueError, r"X has 3 features.*n_features=2"),  # width
+        (np.ones(5), ValueError, r"1D array"),  # 1-D
+        (np.ones((0, 2)), ValueError, r"0 sample"),  # empty
+        ([[np.nan, 1.0]], ValueError, r"X contains NaN"),
+        ([[np.inf, 1.0]], ValueError, r"X contains infinity"),
+        ([["a", "b"]], ValueError, r"'a'"),  # dtype
+    ],
 )
-def test_check_array_2d_rejects_bad_input(X, message):
-    with pytest.raises(ValueError, match=message):
-        check_array_2d(X)
-
-
-def test_scalar_checks_name_the_value():
-    assert check_positive_int("n_components", 3) == 3
-    with pytest.raises(ValueError, match="n_components must be an integer >= 1, got 0"):
-        check_positive_int("n_components", 0)
-    with pytest.raises(ValueError, match="n_components must be an integer >= 1, got float 2.0"):
-        check_positive_int("n_components", 2.0)
-    with pytest.raises(ValueError, match="reg_covar must be >= 0, got -1"):
-        check_non_negative("reg_covar", -1e-6)
+def test_check_data_rejects_bad_data(X, error, match):
+    with pytest.raises(error, match=match):
+        GMMParams(WEIGHTS, MEANS, COVARIANCES).check_data(X)
