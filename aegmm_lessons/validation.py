@@ -124,7 +124,3 @@ def check_hidden_units(hidden_units):
         raise TypeError(f"hidden_units must be a sequence of int, got {type(hidden_units).__name__}") from None
     return tuple(check_positive_int(f"hidden_units[{i}]", units) for i, units in enumerate(hidden_units))
 
-
-def check_array_2d(X, name="X", min_samples=1):
-    """Transitional alias of ``check_data``; removed once every module calls ``check_data``."""
-    return check_data(X, name=name, min_samples=min_samples)
