@@ -49,6 +49,7 @@ notebooks: $(STAMP)
 			--ExecutePreprocessor.timeout=600 \
 			--ExecutePreprocessor.record_timing=False \
 			"$$nb" || exit 1; \
+		$(BIN)/python tests/relative_tracebacks.py "$$nb" || exit 1; \
 	done
 
 bench: $(STAMP)

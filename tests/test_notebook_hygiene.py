@@ -30,8 +30,10 @@ def code_cells(path):
 def output_text(output):
     if output["output_type"] == "stream":
         text = output.get("text", "")
+    elif output["output_type"] == "error":
+        text = [output["evalue"], *output["traceback"]]
     else:
-        text = output.get("data", {}).get("text/plain", "") or output.get("evalue", "")
+        text = output.get("data", {}).get("text/plain", "")
     return "".join(text) if isinstance(text, list) else text
 
 
