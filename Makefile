@@ -31,9 +31,10 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_BROWSER) $(LAB_ROOT)
 
+# Two pytest workers; --dist loadscope keeps each notebook's cells together, in order.
 test: $(STAMP)
 	$(BIN)/ruff check aegmm_lessons tests benchmarks notebooks
-	$(BIN)/python -m pytest tests notebooks --ignore=tests/browser --nbval --nbval-current-env \
+	$(BIN)/python -m pytest -n 2 --dist loadscope tests notebooks --ignore=tests/browser --nbval --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=600
 
 # Strict nbval over every notebook under four configurations that stand in for
