@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from .gmm import GaussianMixtureEM, estimate_log_gaussian_prob
 from .params import GMMParams
 from .refine import ParamLayout
-from .vae import bernoulli_nll, build_decoder, build_encoder, gaussian_kl
+from .vae import _check_unit_interval, _xp, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
 from .validation import (
     check_data,
     check_hidden_units,
@@ -36,11 +36,6 @@ __all__ = ["component_kl", "component_kl_full", "categorical_kl", "log_component
 LOG_2PI = math.log(2.0 * math.pi)
 STEPS_PER_EXECUTION = 32
 LOSS_TERMS = ("reconstruction_loss", "kl_mixture_loss", "kl_categorical_loss")
-
-
-def _xp(*arrays):
-    """keras.ops for tensors (in training), NumPy for arrays (checked)."""
-    return ops if any(ops.is_tensor(a) for a in arrays) else np
 
 
 def _check_gaussians(means, scales, scales_name, full, **points):
@@ -228,10 +223,7 @@ class MixtureVAE(keras.Model):
 
 
 def _check_unit_data(X, n_features=None):
-    X = check_data(X, n_features=n_features)
-    if X.min() < 0 or X.max() > 1:
-        raise ValueError(f"X must lie in [0, 1] (Bernoulli pixels), got values in [{X.min():.4g}, {X.max():.4g}]")
-    return X
+    return _check_unit_interval(check_data(X, n_features=n_features))
 
 
 def _check_model(model):
