@@ -16,11 +16,11 @@ import warnings
 from collections import namedtuple
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
+from .numerics import logsumexp
 from .params import GMMParams, check_params
 from .validation import (
     check_covariance_type,

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy.linalg import solve_triangular
-from scipy.special import logsumexp
+from scipy.linalg import lapack, solve_triangular
 
+from .numerics import logsumexp
 from .validation import check_array, check_covariance_type, check_data, check_is_fitted, check_positive_int
 
 __all__ = ["GMMParams", "ParamLayout", "check_params"]
@@ -61,8 +61,10 @@ def _precision_factors(covariances, covariance_type):
             raise ValueError(
                 f"covariances[{k}] must be positive-definite, got smallest eigenvalue {smallest:.6g}"
             ) from None
-        # Sigma = L L^T, so inv(Sigma) = inv(L)^T inv(L) and U = inv(L)^T is upper triangular.
-        factors[k] = solve_triangular(lower, identity, lower=True, check_finite=False).T
+        # Sigma = L L^T, so inv(Sigma) = inv(L)^T inv(L) and U = inv(L)^T is upper triangular. LAPACK's trtrs is
+        # what scipy.linalg.solve_triangular calls (same result, bit for bit), without its ~20 us of Python per call:
+        # EM builds K factors per iteration, and lesson 03 runs thousands of iterations.
+        factors[k] = lapack.dtrtrs(lower, identity, lower=1)[0].T
     return factors
 
 
