@@ -198,15 +198,9 @@ class AutoencoderGMM(NetworkEstimatorMixin, ClusterMixin, TransformerMixin, Base
     def __init__(self, n_components=10, *, latent_dim=10, hidden_units=(64,), output_activation="auto",
                  epochs=50, batch_size=64, learning_rate=1e-3, covariance_type="full", n_init=1,
                  random_state=None):
-        self.n_components = n_components
-        self.latent_dim = latent_dim
-        self.hidden_units = hidden_units
-        self.output_activation = output_activation
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.covariance_type = covariance_type
-        self.n_init = n_init
+        self.n_components, self.latent_dim, self.hidden_units = n_components, latent_dim, hidden_units
+        self.output_activation, self.epochs, self.batch_size = output_activation, epochs, batch_size
+        self.learning_rate, self.covariance_type, self.n_init = learning_rate, covariance_type, n_init
         self.random_state = random_state
 
     def fit(self, X, y=None):
