@@ -8,7 +8,8 @@ from sklearn.dummy import DummyRegressor
 from sklearn.model_selection import GridSearchCV
 
 from ..refine import ParamLayout
-from . import close_to, exercise
+from . import close_to
+from . import exercise_legacy as exercise
 
 __all__ = ["check_free_parameters", "check_kl_divergence", "check_grid_search_fits", "check_output_shapes",
            "check_bic"]
