@@ -6,9 +6,9 @@ from scipy.optimize import check_grad
 
 from aegmm_lessons.data import synthetic_latent_codes
 from aegmm_lessons.gmm import GaussianMixtureEM, kmeans_init
+from aegmm_lessons.params import ParamLayout
 from aegmm_lessons.refine import (
     DEFAULT_TOL,
-    ParamLayout,
     RefineResult,
     bfgs_inverse_update,
     negative_log_likelihood,

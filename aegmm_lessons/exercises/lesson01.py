@@ -4,8 +4,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from ..gmm import GaussianMixtureEM, e_step, log_gaussian_prob, m_step
-from ..params import GMMParams
-from ..refine import ParamLayout
+from ..params import GMMParams, ParamLayout
 from . import Mistake, WrongAnswerError, exercise, function_check, judge_flag, judge_number, number_check
 
 __all__ = ["check_responsibilities", "check_m_step_covariances", "check_mean_log_likelihood",

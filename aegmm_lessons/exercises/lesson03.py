@@ -3,7 +3,8 @@
 import numpy as np
 
 from ..gmm import e_step, kmeans_init
-from ..refine import ParamLayout, bfgs_inverse_update, negative_log_likelihood, refine
+from ..params import ParamLayout
+from ..refine import bfgs_inverse_update, negative_log_likelihood, refine
 from . import Mistake, WrongAnswerError, exercise, function_check, judge_number, number_check
 
 __all__ = ["check_log_cholesky_density", "check_bfgs_update", "check_mean_responsibilities", "check_bfgs_polish",
