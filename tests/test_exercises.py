@@ -399,14 +399,22 @@ def raises_index_error(*args):
     return args[99]
 
 
+class RaisingAnswer:
+    """An answer that raises when the check reads it as numbers."""
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("no array here")
+
+
 @pytest.mark.parametrize("build", TAUGHT, ids=lambda build: build.__name__)
-def test_taught_check_refuses_text_bools_and_a_raising_function_with_hints_of_their_own(build):
+def test_taught_check_refuses_text_bools_and_a_raising_answer_with_hints_of_their_own(build):
     case = build()
     if case.function:
         wrong = {raises_index_error: "raised IndexError: tuple index out of range", lambda *args: "12": "is text",
                  lambda *args: True: "not True", 12: "a function is asked for"}
     else:
-        wrong = {"12": "is text|a pair is asked for|result of refine", True: "not True|a pair|result of refine"}
+        wrong = {"12": "is text|a pair is asked for|result of refine", True: "not True|a pair|result of refine",
+                 RaisingAnswer(): "could not be checked: RuntimeError: no array here|a pair|result of refine"}
     for answer, hint in wrong.items():
         with pytest.raises(WrongAnswerError, match=f"^{re.escape(case.check.topic)}: .*({hint})"):
             case(answer)
