@@ -243,10 +243,10 @@ def lesson00_output_shapes():
                   (encoder, autoencoder, X))
 
 
-def lesson00_bic():
+def lesson00_aic():
     gmm, X = fitted_gmm()
-    bic = -2 * gmm.score(X) * len(X) + gmm.params_.n_parameters * np.log(len(X))
-    return Taught(lesson00.check_bic, bic, (round(bic, 1), np.float64(bic), np.array([bic])), (gmm, X))
+    aic = -2 * gmm.score(X) * len(X) + 2 * gmm.params_.n_parameters
+    return Taught(lesson00.check_aic, aic, (round(aic, 1), np.float64(aic), np.array([aic])), (gmm, X))
 
 
 # Lesson 01: the lesson's mixture, three overlapping components, two of them tilted.
@@ -301,8 +301,9 @@ def lesson01_mean_log_likelihood():
 
 
 def lesson01_parameter_counts():
-    return Taught(lesson01.check_parameter_counts, (2 + 6 + 9, 2 + 6 + 6), ([17, 14], np.array([17.0, 14.0])),
-                  (TRUTH,))
+    full, diagonal = 4 + 5 * 4 + 5 * 4 * 5 // 2, 4 + 5 * 4 + 5 * 4  # K = 5 components in d = 4: 74 and 44
+    return Taught(lesson01.check_parameter_counts, (full, diagonal), ([74, 44], np.array([74.0, 44.0])),
+                  named={"n_components": 5, "n_features": 4})
 
 
 def lesson01_diagonal_bic_choice():
@@ -311,7 +312,9 @@ def lesson01_diagonal_bic_choice():
 
 
 def lesson01_reg_covar():
-    return Taught(lesson01.check_reg_covar, (True, 1e-6), ((np.True_, 1.0e-6 * (1 + 1e-3)), [True, np.float64(1e-6)]),
+    # "two significant digits are enough": 1.04e-6 rounds to the smallest eigenvalue, about 1.0e-6
+    return Taught(lesson01.check_reg_covar, (True, 1e-6), ((np.True_, 1.0e-6 * (1 + 1e-3)), [True, np.float64(1e-6)],
+                                                          (True, 1.04e-6), (True, 0.96e-6)),
                   (draw(500, 3),))
 
 
@@ -363,12 +366,19 @@ def lesson03_bfgs_polish():
 
 
 def lesson03_dense_memory():
-    megabytes = 2243**2 * 8 / 1e6  # 40.2496
-    return Taught(lesson03.check_dense_memory, megabytes, (40.25, np.float64(megabytes), np.array([40.25])))
+    megabytes = 1223**2 * 8 / 1e6  # K = 8, d = 16: 7 + 128 + 8 * 136 = 1223 numbers, 11.9658 MB
+    return Taught(lesson03.check_dense_memory, megabytes, (11.97, np.float64(megabytes), np.array([11.97])),
+                  named={"n_components": 8, "n_features": 16})
+
+
+def test_dense_memory_check_tells_one_parameter_apart():
+    # one number more (K logits instead of K - 1) moves the answer by more than the two decimals' tolerance
+    with pytest.raises(WrongAnswerError, match="K - 1 free logits"):
+        lesson03.check_dense_memory(round(1224**2 * 8 / 1e6, 2), n_components=8, n_features=16)
 
 
 TAUGHT = [
-    lesson00_kl_divergence, lesson00_grid_search_fits, lesson00_output_shapes, lesson00_bic,
+    lesson00_kl_divergence, lesson00_grid_search_fits, lesson00_output_shapes, lesson00_aic,
     lesson01_responsibilities, lesson01_m_step_covariances, lesson01_mean_log_likelihood, lesson01_parameter_counts,
     lesson01_diagonal_bic_choice, lesson01_reg_covar,
     lesson03_log_cholesky_density, lesson03_bfgs_update, lesson03_mean_responsibilities, lesson03_bfgs_polish,

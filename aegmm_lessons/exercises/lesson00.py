@@ -9,7 +9,7 @@ from sklearn.model_selection import GridSearchCV
 
 from . import Mistake, number_check
 
-__all__ = ["check_kl_divergence", "check_grid_search_fits", "check_output_shapes", "check_bic"]
+__all__ = ["check_kl_divergence", "check_grid_search_fits", "check_output_shapes", "check_aic"]
 
 
 def _kl_to_standard_normal(mean, variance):
@@ -69,14 +69,15 @@ check_output_shapes = number_check(
     })
 
 
-check_bic = number_check(
-    "BIC", lambda gmm, X: gmm.bic(X), digits=1,
-    hint="BIC = -2 log L + p log n, with p = gmm.params_.n_parameters",
+check_aic = number_check(
+    "AIC", lambda gmm, X: gmm.aic(X), digits=1,
+    hint="log L is the total log-likelihood of the points, and p the mixture's free parameters, as counted in "
+         "the table of section 3",
     mistakes={
         "the mean log-likelihood for log L": Mistake(
-            lambda gmm, X: -2 * gmm.score(X) + gmm.params_.n_parameters * np.log(len(X)),
+            lambda gmm, X: -2 * gmm.score(X) + 2 * gmm.params_.n_parameters,
             "score() is the mean log-likelihood per point: log L is n times it"),
-        "AIC's penalty": Mistake(
-            lambda gmm, X: -2 * gmm.score(X) * len(X) + 2 * gmm.params_.n_parameters,
-            "BIC's penalty is p log n; 2p is AIC's"),
+        "BIC's penalty": Mistake(
+            lambda gmm, X: -2 * gmm.score(X) * len(X) + gmm.params_.n_parameters * np.log(len(X)),
+            "AIC's penalty is 2p; p log n is BIC's"),
     })

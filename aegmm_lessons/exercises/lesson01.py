@@ -46,8 +46,7 @@ def _normalised_over_points(X, params):
 
 check_responsibilities = function_check(
     "responsibilities", lambda X, params: np.exp(e_step(X, params)[1]), _points_and_mixture,
-    hint="log pi_k + log N(x_i | mu_k, Sigma_k) per point and component, minus its logsumexp over the components "
-         "(axis=1, keepdims=True), then exp",
+    hint="normalise each point's log-terms over the components, staying in logs until the end (section 2)",
     mistakes={
         "densities without log-sum-exp": Mistake(
             _naive_responsibilities, "far from every component the densities underflow to 0 and the ratio is 0/0: "
@@ -101,7 +100,7 @@ check_m_step_covariances = function_check(
 
 check_mean_log_likelihood = function_check(
     "mean log-likelihood", lambda X, params: e_step(X, params)[0], _points_and_mixture,
-    hint="log p(x_i) = logsumexp over k of (log pi_k + log N(x_i | mu_k, Sigma_k)); then the mean over the points",
+    hint="add up each point's weighted component densities, staying in logs (section 2), then average",
     mistakes={
         "summed over the points": Mistake(
             lambda X, params: logsumexp(_log_terms(X, params), axis=1).sum(),
@@ -117,23 +116,23 @@ check_mean_log_likelihood = function_check(
 
 # Exercise: counting parameters
 
-def _counts(params):
-    k, d = params.n_components, params.n_features
-    return ParamLayout(k, d).size, ParamLayout(k, d, "diag").size
+def _counts(n_components, n_features):
+    return ParamLayout(n_components, n_features).size, ParamLayout(n_components, n_features, "diag").size
 
 
 check_parameter_counts = number_check(
     "parameter counts", _counts, digits=0,
     hint="count the weights, the means and the free entries of the covariances, for each covariance type",
     mistakes={
-        "K weights": Mistake(lambda params: tuple(c + 1 for c in _counts(params)),
+        "K weights": Mistake(lambda n_components, n_features: tuple(c + 1 for c in _counts(n_components, n_features)),
                              "the K weights sum to one: only K - 1 of them are free"),
         "d*d entries for a full covariance": Mistake(
-            lambda params: (_counts(params)[0] + params.n_components * params.n_features * (params.n_features - 1)
-                            // 2, _counts(params)[1]),
+            lambda n_components, n_features: (_counts(n_components, n_features)[0]
+                                              + n_components * n_features * (n_features - 1) // 2,
+                                              _counts(n_components, n_features)[1]),
             "a covariance is symmetric: d(d + 1)/2 free entries, not d*d"),
         "a diagonal covariance counted like a full one": Mistake(
-            lambda params: (_counts(params)[0], _counts(params)[0]),
+            lambda n_components, n_features: (_counts(n_components, n_features)[0],) * 2,
             "a diagonal covariance has only its d variances free"),
     })
 
@@ -183,5 +182,5 @@ def check_reg_covar(answer, X):
     raises, variance = _degenerate(X)
     judge_flag(answer[0], raises, hint=_REG_COVAR_MISTAKES["no error without reg_covar"].hint)
     collapsed = _REG_COVAR_MISTAKES["a collapsed component of variance zero"].hint
-    judge_number(answer[1], variance, rtol=1e-2, mistakes={"collapsed": (0.0, collapsed)},
+    judge_number(answer[1], variance, rtol=0.05, mistakes={"collapsed": (0.0, collapsed)},
                  hint="the smallest eigenvalue of the fitted covariances, with the default reg_covar")

@@ -48,9 +48,8 @@ def _density_with(x, mean, log_diagonal, factor, log_det_term=True, chain_rule=T
 
 check_log_cholesky_density = function_check(
     "log-Cholesky density", _log_density_and_gradient, _one_component,
-    hint="U = upper triangular, diagonal exp(log_diagonal), strict upper triangle off_diagonal in np.triu_indices "
-         "order; y = U^T (x - mean); log N = -d/2 log 2 pi + sum(log_diagonal) - |y|^2 / 2; check the gradient "
-         "with scipy.optimize.approx_fprime",
+    hint="use section 3's log-density in the precision's factor U, and the chain rule through U_jj = exp(s_j); "
+         "compare your gradient with scipy.optimize.approx_fprime",
     mistakes={
         "the factor's lower triangle": Mistake(
             lambda x, mean, s, off: _density_with(x, mean, s, _factor(s, off).T),
@@ -86,8 +85,7 @@ def _bfgs_rho_from_step(H, s, y):
 
 check_bfgs_update = function_check(
     "BFGS inverse update", bfgs_inverse_update, _bfgs_inputs,
-    hint="H+ = (I - rho s y^T) H (I - rho y s^T) + rho s s^T with rho = 1 / (y^T s); it must satisfy the secant "
-         "condition H+ y = s",
+    hint="use section 4's update; test the secant condition H+ y = s and the symmetry of H+ yourself",
     mistakes={
         "s and y swapped": Mistake(
             lambda H, s, y: bfgs_inverse_update(H, y, s),
@@ -133,7 +131,7 @@ def check_bfgs_polish(result, start, X, best_log_likelihood):
 
 # Exercise: the memory of a dense inverse Hessian
 
-def _dense_megabytes(n_components=4, n_features=32):
+def _dense_megabytes(n_components, n_features):
     return ParamLayout(n_components, n_features).size ** 2 * 8 / 1e6
 
 
@@ -141,11 +139,14 @@ check_dense_memory = number_check(
     "dense inverse-Hessian memory", _dense_megabytes, digits=2, units="MB",
     hint="one float64 (8 bytes) per pair of unconstrained numbers",
     mistakes={
-        "one float per number": Mistake(lambda: ParamLayout(4, 32).size * 8 / 1e6,
+        "one float per number": Mistake(lambda n_components, n_features:
+                                        ParamLayout(n_components, n_features).size * 8 / 1e6,
                                         "the matrix has one entry per *pair* of numbers: size squared"),
-        "K logits, not K - 1": Mistake(lambda: (ParamLayout(4, 32).size + 1) ** 2 * 8 / 1e6,
+        "K logits, not K - 1": Mistake(lambda n_components, n_features:
+                                       (ParamLayout(n_components, n_features).size + 1) ** 2 * 8 / 1e6,
                                        "one logit is pinned at 0: K - 1 free logits"),
         "d*d entries per covariance": Mistake(
-            lambda: (ParamLayout(4, 32).size + 4 * 32 * 31 // 2) ** 2 * 8 / 1e6,
+            lambda n_components, n_features: (ParamLayout(n_components, n_features).size
+                                              + n_components * n_features * (n_features - 1) // 2) ** 2 * 8 / 1e6,
             "a Cholesky factor is triangular: d(d + 1)/2 numbers per component, not d*d"),
     })
