@@ -29,7 +29,7 @@ endif
 # Containers and CI machines often run as root, which Jupyter refuses by default.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test test-portability test-browser notebooks bench install site
+.PHONY: lab test test-portability test-browser notebooks bench install site student
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_BROWSER) $(LAB_ROOT)
@@ -69,6 +69,10 @@ test-browser: $(BROWSER_STAMP)
 site: $(DOCS_STAMP)
 	$(BIN)/python tools/course_site.py $(SITE_SOURCES)
 	$(BIN)/python -m sphinx -b html -W --keep-going -q -j 2 -c docs $(SITE_SOURCES) $(SITE)
+
+# Copies of the notebooks without their solutions, for teachers to hand out: student/.
+student: $(STAMP)
+	$(BIN)/python tools/student_copies.py notebooks student
 
 install: $(STAMP)
 

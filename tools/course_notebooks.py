@@ -2,15 +2,20 @@
 
 - Solution cells carry the tag ``solution``. In a notebook not tagged yet, a
   code cell whose input is collapsed (``metadata.jupyter.source_hidden``) under
-  the ``## Solutions`` heading is one.
+  the ``## Solutions`` heading, or under ``## Exercises`` in a lesson that
+  keeps its solutions there, is one.
 - Exercise cells carry the tag ``exercise``. In a notebook not tagged yet, a
-  code cell under ``## Exercises`` that starts empty is one: its first
-  statement is ``answer = None`` or a function stub whose body only returns
+  code cell under ``## Exercises`` that holds an empty answer is one: a
+  top-level statement sets names to None (``answer = None``,
+  ``a, b = None, None``) or defines a function stub whose body only returns
   None (or is ``pass`` / ``...``).
+
+Headings may be numbered (``## 9. Exercises``).
 - The Colab set-up cell carries the tag ``colab-setup``.
 """
 
 import ast
+import re
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
@@ -28,13 +33,13 @@ def tags_of(cell):
 
 
 def section_of(cells, index):
-    """The ``## `` heading that cell ``index`` of ``cells`` sits under ("" before the first one)."""
+    """The ``## `` heading that cell ``index`` of ``cells`` sits under, without its number ("" before the first)."""
     for cell in reversed(cells[:index]):
         if cell.get("cell_type") != "markdown":
             continue
         for line in reversed(source_of(cell).splitlines()):
             if line.startswith("## "):
-                return line[3:].strip()
+                return re.sub(r"^\d+(\.\d+)*\.?\s+", "", line[3:].strip())
     return ""
 
 
@@ -48,13 +53,14 @@ def is_solution(nb, index):
     if SOLUTION_TAG in tags_of(cell):
         return True
     hidden = cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False)
-    return cell.get("cell_type") == "code" and hidden and section_of(nb["cells"], index) == "Solutions"
+    return cell.get("cell_type") == "code" and hidden and section_of(nb["cells"], index) in ("Solutions", "Exercises")
 
 
 def _returns_nothing(function):
     body = function.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]  # a docstring
+    docstring = body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+    if docstring and isinstance(body[0].value.value, str) and len(body) > 1:
+        body = body[1:]
     if len(body) != 1:
         return False
     statement = body[0]
@@ -68,22 +74,18 @@ def _returns_nothing(function):
 
 
 def starts_empty(source):
-    """Whether code ``source`` starts the way an exercise does: ``answer = None`` or a stub returning None."""
+    """Whether code ``source`` holds an empty answer: a name set to None at top level, or a stub returning None."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return False
-    if not tree.body:
-        return False
-    first = tree.body[0]
-    if isinstance(first, ast.Assign):
-        return (
-            any(isinstance(t, ast.Name) and t.id == "answer" for t in first.targets)
-            and isinstance(first.value, ast.Constant)
-            and first.value.value is None
-        )
-    if isinstance(first, ast.FunctionDef):
-        return _returns_nothing(first)
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            values = statement.value.elts if isinstance(statement.value, ast.Tuple) else [statement.value]
+            if all(isinstance(value, ast.Constant) and value.value is None for value in values):
+                return True
+        if isinstance(statement, ast.FunctionDef) and _returns_nothing(statement):
+            return True
     return False
 
 
