@@ -5,8 +5,9 @@ served on 127.0.0.1 and opened in headless Chromium. On every lesson page:
 the maths is typeset (each formula became MathJax output, no MathJax error,
 no raw ``$$`` in the text), every image loads, every solution cell's input is
 collapsed, no widget shows as its text repr, the page asks no other host for
-anything, and no script fails. Searching for "ELBO" finds lesson 04. A
-screenshot of each page and of the search goes to ``artifacts/screenshots/``.
+anything, and no script fails. Searching for "ELBO" finds lesson 04.
+Screenshots of each page's top and of its first folded solution, of the
+front page and of the search go to ``artifacts/screenshots/site-*.png``.
 """
 
 import functools
@@ -150,6 +151,10 @@ def test_lesson_page_reads_as_the_notebook(path, site_page, site_url, screenshot
     for widget_repr in ("VBox(children=", "interactive(children=", "HBox(children="):
         assert widget_repr not in text, f"a widget shows as its text repr {widget_repr}...)"
     page.screenshot(path=str(screenshot_dir / f"site-{path.stem}.png"))
+    solutions = page.locator("main div.cell.tag_hide-input")
+    if solutions.count():
+        solutions.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_dir / f"site-{path.stem}-solutions.png"))
     assert not page.outside_requests, f"the page asked other hosts: {page.outside_requests[:5]}"
     assert not page.script_errors, f"script errors: {page.script_errors[:5]}"
 
