@@ -29,7 +29,7 @@ endif
 # Containers and CI machines often run as root, which Jupyter refuses by default.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test test-portability test-browser notebooks bench install site student
+.PHONY: lab test test-portability test-browser notebooks bench install site student test-latest
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_BROWSER) $(LAB_ROOT)
@@ -73,6 +73,11 @@ site: $(DOCS_STAMP)
 # Copies of the notebooks without their solutions, for teachers to hand out: student/.
 student: $(STAMP)
 	$(BIN)/python tools/student_copies.py notebooks student
+
+# Report only (not in CI): the newest releases the requirements allow, in .venv-latest, run the
+# unit tests and every notebook (nbval-lax); writes artifacts/latest/report.md.
+test-latest:
+	$(PYTHON) tools/latest_releases.py
 
 install: $(STAMP)
 
