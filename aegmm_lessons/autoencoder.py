@@ -7,17 +7,20 @@ import keras
 import numpy as np
 import tensorflow as tf
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from sklearn.utils import check_random_state
 
 from .gmm import GaussianMixtureEM
+from .networks import NetworkEstimatorMixin, predict
 from .validation import (
     check_covariance_type,
     check_data,
     check_hidden_units,
     check_is_fitted,
     check_n_components,
-    check_non_negative,
     check_positive_int,
+    check_random_state,
+    check_seed,
+    check_training,
+    in_unit_interval,
     validate_data,
 )
 
@@ -28,14 +31,9 @@ __all__ = ["output_activation_for", "build_autoencoder", "encode", "reconstruct"
 # among them: it is never negative, so it cannot reconstruct data that is.
 _OUTPUT_RANGES = {"linear": (-np.inf, np.inf), "sigmoid": (0.0, 1.0)}
 
-# Rows per forward pass in encode/reconstruct: bounds memory for large inputs.
-_BATCH_ROWS = 4096
-
-
 def output_activation_for(X):
     """``'sigmoid'`` when every value of ``X`` lies in [0, 1] (e.g. scaled pixels), else ``'linear'``."""
-    X = check_data(X)
-    return "sigmoid" if X.min() >= 0.0 and X.max() <= 1.0 else "linear"
+    return "sigmoid" if in_unit_interval(check_data(X)) else "linear"
 
 
 def _check_output_activation(output_activation, X=None):
@@ -103,16 +101,13 @@ def _widths(model):
 
 
 def _forward(model, role, X):
-    """``model(X)`` in batches, as float64, after checking X against the model's input width."""
+    """``model(X)`` (``networks.predict``) after checking X against the model's input width."""
     n_in, _ = _widths(model)
     X = check_data(X)
     if X.shape[1] != n_in:
         raise ValueError(f"X has {X.shape[1]} features, but the {role} expects n_features = {n_in} "
                          "(build the model from the data's width, X.shape[1])")
-    X = X.astype(np.float32)
-    parts = [keras.ops.convert_to_numpy(model(X[start:start + _BATCH_ROWS], training=False))
-             for start in range(0, X.shape[0], _BATCH_ROWS)]
-    return np.concatenate(parts).astype(np.float64)
+    return predict(model, X)
 
 
 def encode(encoder, X):
@@ -141,29 +136,26 @@ def reconstruction_error(autoencoder, X):
     return np.mean((reconstruct(autoencoder, X) - X) ** 2, axis=1)
 
 
-def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate=1e-3, seed=0):
+def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate=1e-3, random_state=0):
     """Train ``autoencoder`` to reproduce ``X`` (mean squared error, Adam); return the loss of each epoch.
 
-    ``seed`` seeds the shuffling; the weights were drawn when the layers were built
-    (call ``keras.utils.set_random_seed`` before :func:`build_autoencoder`). The
+    ``random_state`` (None, int, RandomState or Generator) seeds the shuffling; the weights were drawn when the
+    layers were built (call ``keras.utils.set_random_seed`` before :func:`build_autoencoder`). The
     samples come through ``tf.data``: from NumPy arrays, Keras would rebuild its
     input pipeline every epoch (benchmarks/bench_autoencoder.py measures it).
     """
     n_in, _ = _widths(autoencoder)
-    epochs = check_positive_int("epochs", epochs)
-    batch_size = check_positive_int("batch_size", batch_size)
-    if check_non_negative("learning_rate", learning_rate) == 0:
-        raise ValueError("learning_rate == 0, must be > 0.")
+    epochs, batch_size, learning_rate = check_training(epochs, batch_size, learning_rate)
     X32 = check_data(X, n_features=n_in).astype(np.float32)
     autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
     batches = (tf.data.Dataset.from_tensor_slices((X32, X32))
-               .shuffle(X32.shape[0], seed=seed, reshuffle_each_iteration=True)
+               .shuffle(X32.shape[0], seed=check_seed(random_state), reshuffle_each_iteration=True)
                .batch(batch_size))
     history = autoencoder.fit(batches, epochs=epochs, shuffle=False, verbose=0)
     return np.asarray(history.history["loss"], dtype=np.float64)
 
 
-class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
+class AutoencoderGMM(NetworkEstimatorMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """Autoencoder features, then a Gaussian mixture on the latent codes.
 
     ``fit`` trains an autoencoder on X, encodes X with the encoder alone and fits
@@ -172,9 +164,9 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
+    n_components : int, default 10
     latent_dim : int, default 10
         Width of the codes (and of the mixture), smaller than n_features.
-    n_components : int, default 10
     hidden_units : int or sequence of int, default (64,)
     output_activation : {'auto', 'linear', 'sigmoid'}, default 'auto'
         'auto' picks 'sigmoid' for data in [0, 1], 'linear' otherwise.
@@ -183,7 +175,7 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
     covariance_type : {'full', 'diag'}, default 'full'
     n_init : int, default 1
         EM initialisations on the codes.
-    random_state : int, RandomState instance or None, default None
+    random_state : None, int, RandomState or Generator, default None
         Seeds Keras (weights, shuffling; through ``keras.utils.set_random_seed``,
         which also reseeds Python's and NumPy's global generators) and the mixture.
 
@@ -203,28 +195,13 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
     Each ``fit`` leaves a few megabytes that TensorFlow does not give back (keras-team/keras#20245).
     """
 
-    def __init__(self, latent_dim=10, n_components=10, *, hidden_units=(64,), output_activation="auto",
+    def __init__(self, n_components=10, *, latent_dim=10, hidden_units=(64,), output_activation="auto",
                  epochs=50, batch_size=64, learning_rate=1e-3, covariance_type="full", n_init=1,
                  random_state=None):
-        self.latent_dim = latent_dim
-        self.n_components = n_components
-        self.hidden_units = hidden_units
-        self.output_activation = output_activation
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.covariance_type = covariance_type
-        self.n_init = n_init
+        self.n_components, self.latent_dim, self.hidden_units = n_components, latent_dim, hidden_units
+        self.output_activation, self.epochs, self.batch_size = output_activation, epochs, batch_size
+        self.learning_rate, self.covariance_type, self.n_init = learning_rate, covariance_type, n_init
         self.random_state = random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # The network computes in float32, and a float32 matrix product is blocked by its shape: a
-        # sample's code changes in its last digits with the samples encoded beside it, so results on a
-        # subset or a permutation of X differ by about 1e-7. This tag skips those checks (and repeats of a
-        # fit that check_fit_idempotent still makes: fit is deterministic for a fixed random_state).
-        tags.non_deterministic = True
-        return tags
 
     def fit(self, X, y=None):
         """Train the autoencoder on X (n_samples, n_features), then fit the mixture on its codes."""
@@ -238,7 +215,7 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
         self.encoder_, self.decoder_, self.autoencoder_ = build_autoencoder(
             X.shape[1], self.latent_dim, self.hidden_units, output_activation)
         self.history_ = train_autoencoder(self.autoencoder_, X, epochs=self.epochs, batch_size=self.batch_size,
-                                          learning_rate=self.learning_rate, seed=keras_seed)
+                                          learning_rate=self.learning_rate, random_state=keras_seed)
         self.output_activation_ = output_activation
         codes = encode(self.encoder_, X)
         self.gmm_ = GaussianMixtureEM(n_components, covariance_type=self.covariance_type, n_init=self.n_init,

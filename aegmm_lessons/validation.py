@@ -8,6 +8,7 @@ parameter, what was expected and what was given.
 import numbers
 
 import numpy as np
+from sklearn.utils import check_random_state as _sklearn_check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, check_scalar, validate_data
 
 __all__ = [
@@ -21,8 +22,13 @@ __all__ = [
     "check_non_negative",
     "check_n_components",
     "check_covariance_type",
-    "check_params",
     "check_hidden_units",
+    "in_unit_interval",
+    "check_unit_interval",
+    "check_training",
+    "check_random_state",
+    "check_seed",
+    "check_generator",
 ]
 
 COVARIANCE_TYPES = ("full", "diag")
@@ -93,17 +99,6 @@ def check_covariance_type(covariance_type):
     return covariance_type
 
 
-def check_params(params, name="params", n_features=None):
-    """``params`` if it is a ``GMMParams`` (of width ``n_features``, when given)."""
-    from .params import GMMParams
-
-    if not isinstance(params, GMMParams):
-        raise TypeError(f"{name} must be a GMMParams, got {type(params).__name__}")
-    if n_features is not None and params.n_features != n_features:
-        raise ValueError(f"{name} has n_features={params.n_features}, but expected n_features={n_features}")
-    return params
-
-
 def check_hidden_units(hidden_units):
     """Widths of a network's hidden layers as a tuple of positive ints.
 
@@ -124,3 +119,61 @@ def check_hidden_units(hidden_units):
         raise TypeError(f"hidden_units must be a sequence of int, got {type(hidden_units).__name__}") from None
     return tuple(check_positive_int(f"hidden_units[{i}]", units) for i, units in enumerate(hidden_units))
 
+
+def in_unit_interval(X):
+    """Whether every value of ``X`` lies in [0, 1]: the data a sigmoid output, and a Bernoulli likelihood, can model."""
+    return bool(X.min() >= 0 and X.max() <= 1)
+
+
+def check_unit_interval(X, name="X"):
+    """``X`` if :func:`in_unit_interval`, else a ValueError naming its range (a Bernoulli likelihood needs [0, 1])."""
+    if not in_unit_interval(X):
+        raise ValueError(f"{name} must lie in [0, 1] for a Bernoulli likelihood, got values in "
+                         f"[{X.min():.4g}, {X.max():.4g}]")
+    return X
+
+
+def check_training(epochs, batch_size, learning_rate):
+    """Adam's settings, checked alike for every network: ints ``epochs``, ``batch_size`` >= 1 and a finite
+    ``learning_rate`` > 0. Returns the three."""
+    if isinstance(learning_rate, bool):
+        raise TypeError("learning_rate must be an instance of float, not bool.")
+    learning_rate = float(check_scalar(learning_rate, "learning_rate", numbers.Real, min_val=0,
+                                       include_boundaries="neither"))
+    if not np.isfinite(learning_rate):
+        raise ValueError(f"learning_rate must be finite, got {learning_rate}")
+    return check_positive_int("epochs", epochs), check_positive_int("batch_size", batch_size), learning_rate
+
+
+def check_random_state(random_state):
+    """A ``numpy.random.RandomState`` from None, an int, a RandomState or a Generator.
+
+    scikit-learn's ``check_random_state``, which also accepts a ``numpy.random.Generator``: the RandomState returned
+    then draws from the Generator's bit generator, so that drawing from either advances both.
+    """
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(random_state.bit_generator)
+    return _sklearn_check_random_state(random_state)
+
+
+def check_seed(random_state):
+    """An int seed in [0, 2**32) for Keras and NumPy: an int as given, else one drawn by :func:`check_random_state`.
+
+    Parameters
+    ----------
+    random_state : None, int, numpy.random.RandomState or numpy.random.Generator
+
+    Returns
+    -------
+    int
+    """
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(check_scalar(random_state, "random_state", numbers.Integral, min_val=0, max_val=2**32 - 1))
+    return int(check_random_state(random_state).randint(2**31 - 1))
+
+
+def check_generator(random_state):
+    """A ``numpy.random.Generator``: a Generator as given, else ``default_rng`` of :func:`check_seed`."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    return np.random.default_rng(check_seed(random_state))
