@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 BROWSER_STAMP := $(VENV)/.browser-installed-stamp
+DOCS_STAMP := $(VENV)/.docs-installed-stamp
+SITE_SOURCES := build/site-src
+SITE := build/site
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 SANITIZE := tests/nbval_sanitize.cfg
 
@@ -26,7 +29,7 @@ endif
 # Containers and CI machines often run as root, which Jupyter refuses by default.
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test test-portability test-browser notebooks bench install
+.PHONY: lab test test-portability test-browser notebooks bench install site student test-latest
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_BROWSER) $(LAB_ROOT)
@@ -61,6 +64,21 @@ bench: $(STAMP)
 test-browser: $(BROWSER_STAMP)
 	AEGMM_BROWSER_TESTS=required $(BIN)/python -m pytest tests/browser
 
+# The course as a static site in build/site, from the committed notebooks (nothing is
+# executed); a Sphinx warning fails the build. Open build/site/index.html.
+site: $(DOCS_STAMP)
+	$(BIN)/python tools/course_site.py $(SITE_SOURCES)
+	$(BIN)/python -m sphinx -b html -W --keep-going -q -j 2 -c docs $(SITE_SOURCES) $(SITE)
+
+# Copies of the notebooks without their solutions, for teachers to hand out: student/.
+student: $(STAMP)
+	$(BIN)/python tools/student_copies.py notebooks student
+
+# Report only (not in CI): the newest releases the requirements allow, in .venv-latest, run the
+# unit tests and every notebook (nbval-lax); writes artifacts/latest/report.md.
+test-latest:
+	$(PYTHON) tools/latest_releases.py
+
 install: $(STAMP)
 
 # Reinstall when the pins change.
@@ -72,3 +90,7 @@ $(STAMP): pyproject.toml
 $(BROWSER_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,browser]"
 	touch $(BROWSER_STAMP)
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,docs]"
+	touch $(DOCS_STAMP)
