@@ -7,7 +7,7 @@ from scipy.stats import norm
 from sklearn.dummy import DummyRegressor
 from sklearn.model_selection import GridSearchCV
 
-from ..refine import ParamLayout
+from ..params import ParamLayout
 from . import close_to
 from . import exercise_legacy as exercise
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..gmm import e_step
-from ..refine import ParamLayout
+from ..params import ParamLayout
 from . import close_to
 from . import exercise_legacy as exercise
 
