@@ -149,6 +149,27 @@ def summarize_runs(rows, metrics=("ARI", "NMI", "train LL", "test LL"), by=("met
     return summary
 
 
+MixtureDensity1D = namedtuple(
+    "MixtureDensity1D", "n_components grid density component_densities log_likelihood bic params")
+
+
+def mixture_density_1d(sample, n_components, *, grid=None, n_grid=200, random_state=0):
+    """Fit K components to a 1-D sample by EM; a namedtuple of its density on a grid (default: range + 10 %),
+    weighted component densities (n_grid, K), mean log-likelihood, BIC and params."""
+    sample = np.asarray(sample)
+    X = check_data(sample.reshape(-1, 1) if sample.ndim == 1 else sample, n_features=1, name="sample")
+    if grid is None:
+        margin = 0.1 * np.ptp(X) if np.ptp(X) > 0 else 1.0
+        grid = np.linspace(X.min() - margin, X.max() + margin, check_positive_int("n_grid", n_grid, minimum=2))
+    if np.ndim(grid) != 1:
+        raise ValueError(f"grid must be 1-D of shape (n_grid,), got shape {np.shape(grid)}")
+    model = GaussianMixtureEM(n_components=n_components, random_state=random_state).fit(X)
+    density = np.exp(model.score_samples(np.reshape(grid, (-1, 1))))
+    components = model.predict_proba(np.reshape(grid, (-1, 1))) * density[:, None]  # w_k N_k(x) = p(k | x) p(x)
+    return MixtureDensity1D(n_components, np.asarray(grid), density, components, float(model.score(X)),
+                      float(model.bic(X)), model.params_)
+
+
 @dataclass(frozen=True)
 class PairedDifference:
     """The mean of paired differences ``a - b`` over ``n`` seeds and its t-interval at ``confidence``."""
@@ -209,24 +230,3 @@ def paired_difference(a, b, confidence=0.95):
     mean, n = float(differences.mean()), len(differences)
     half_width = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * differences.std(ddof=1) / np.sqrt(n))
     return PairedDifference(mean, mean - half_width, mean + half_width, n, float(confidence))
-
-
-MixtureDensity1D = namedtuple(
-    "MixtureDensity1D", "n_components grid density component_densities log_likelihood bic params")
-
-
-def mixture_density_1d(sample, n_components, *, grid=None, n_grid=200, random_state=0):
-    """Fit K components to a 1-D sample by EM; a namedtuple of its density on a grid (default: range + 10 %),
-    weighted component densities (n_grid, K), mean log-likelihood, BIC and params."""
-    sample = np.asarray(sample)
-    X = check_data(sample.reshape(-1, 1) if sample.ndim == 1 else sample, n_features=1, name="sample")
-    if grid is None:
-        margin = 0.1 * np.ptp(X) if np.ptp(X) > 0 else 1.0
-        grid = np.linspace(X.min() - margin, X.max() + margin, check_positive_int("n_grid", n_grid, minimum=2))
-    if np.ndim(grid) != 1:
-        raise ValueError(f"grid must be 1-D of shape (n_grid,), got shape {np.shape(grid)}")
-    model = GaussianMixtureEM(n_components=n_components, random_state=random_state).fit(X)
-    density = np.exp(model.score_samples(np.reshape(grid, (-1, 1))))
-    components = model.predict_proba(np.reshape(grid, (-1, 1))) * density[:, None]  # w_k N_k(x) = p(k | x) p(x)
-    return MixtureDensity1D(n_components, np.asarray(grid), density, components, float(model.score(X)),
-                      float(model.bic(X)), model.params_)

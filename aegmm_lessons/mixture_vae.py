@@ -17,8 +17,9 @@ from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, TransformerM
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .gmm import GaussianMixtureEM, estimate_log_gaussian_prob
+from .networks import NetworkEstimatorMixin, array_namespace, predict
 from .params import GMMParams, ParamLayout, check_params
-from .vae import _check_unit_interval, _xp, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
+from .vae import bernoulli_nll, build_decoder, build_encoder, gaussian_kl
 from .validation import (
     check_data,
     check_generator,
@@ -27,6 +28,8 @@ from .validation import (
     check_non_negative,
     check_positive_int,
     check_seed,
+    check_training,
+    check_unit_interval,
     validate_data,
 )
 
@@ -56,7 +59,7 @@ def component_kl(z_mean, z_log_var, means, log_vars):
     KL does not change under u = (z - mu_c) / sigma_c, which makes the component N(0, I): each entry is
     :func:`~aegmm_lessons.vae.gaussian_kl` of N((m - mu_c) / sigma_c, s^2 / sigma_c^2).
     """
-    xp = _xp(z_mean, z_log_var, means, log_vars)
+    xp = array_namespace(z_mean, z_log_var, means, log_vars)
     if xp is np:
         means, log_vars, z_mean, z_log_var = _check_gaussians(means, log_vars, "log_vars", False, z_mean=z_mean,
                                                               z_log_var=z_log_var)
@@ -74,7 +77,7 @@ def component_kl_full(z_mean, z_log_var, means, precisions_chol):
 
         1/2 [sum_j s_j^2 ||U_c[j, :]||^2 + ||(m - mu_c) U_c||^2 - d - 2 sum_j log U_c[j, j] - sum_j log s_j^2]
     """
-    xp = _xp(z_mean, z_log_var, means, precisions_chol)
+    xp = array_namespace(z_mean, z_log_var, means, precisions_chol)
     if xp is np:
         means, precisions_chol, z_mean, z_log_var = _check_gaussians(
             means, precisions_chol, "precisions_chol", True, z_mean=z_mean, z_log_var=z_log_var)
@@ -88,7 +91,7 @@ def component_kl_full(z_mean, z_log_var, means, precisions_chol):
 
 def categorical_kl(gamma, log_weights):
     """KL(gamma || pi) = sum_c gamma_c (log gamma_c - log pi_c) per row of gamma (n, K), with 0 log 0 = 0."""
-    xp = _xp(gamma, log_weights)
+    xp = array_namespace(gamma, log_weights)
     if xp is np:
         gamma = check_data(gamma, name="gamma")
         log_weights = check_array(log_weights, ensure_2d=False, input_name="log_weights")
@@ -106,7 +109,7 @@ def _log_densities_diag(z, means, log_vars):
 
 def log_component_densities_full(z, means, precisions_chol):
     """log N(z | mu_c, Sigma_c) = -d/2 log(2 pi) + sum_j log U_c[j, j] - 1/2 ||(z - mu_c) U_c||^2, shape (n, K)."""
-    if _xp(z, means, precisions_chol) is np:
+    if array_namespace(z, means, precisions_chol) is np:
         means, precisions_chol, z = _check_gaussians(means, precisions_chol, "precisions_chol", True, z=z)
         return estimate_log_gaussian_prob(z, means, precisions_chol, "full")
     projected = ops.einsum("nkd,kde->nke", z[:, None, :] - means[None, :, :], precisions_chol)
@@ -116,7 +119,7 @@ def log_component_densities_full(z, means, precisions_chol):
 
 def softmax_responsibilities(log_densities, log_weights):
     """gamma_c = pi_c N_c / sum_k pi_k N_k from log N_c (n, K) and log pi (K,): lesson 01's E step."""
-    if _xp(log_densities, log_weights) is np:
+    if array_namespace(log_densities, log_weights) is np:
         joint = check_data(log_densities, name="log_densities") + np.asarray(log_weights, dtype=np.float64)
         return np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
     return ops.softmax(log_densities + log_weights, axis=-1)
@@ -142,22 +145,17 @@ class MixtureVAE(keras.Model):
         prior = check_params(prior, "prior", n_features=self.latent_dim)
         self.n_components, self.covariance_type = prior.n_components, prior.covariance_type
         self.layout = ParamLayout.from_params(prior)
-        shapes = self.layout.block_shapes()
-        log_weights = np.log(prior.weights)
-        self.prior_logits = self._weight("prior_logits", shapes["logits"], log_weights[1:] - log_weights[0])
-        self.prior_means = self._weight("prior_means", shapes["means"], prior.means)
+        shapes, start = self.layout.block_shapes(), self.layout.split(self.layout.pack(prior))
+        self.prior_logits = self._weight("prior_logits", shapes["logits"], start["logits"])
+        self.prior_means = self._weight("prior_means", shapes["means"], start["means"])
         if self.covariance_type == "diag":
             self.prior_log_vars = self._weight("prior_log_vars", shapes["means"], np.log(prior.covariances))
         else:
-            factors = prior.precisions_cholesky()
             self.prior_log_diagonals = self._weight("prior_log_diagonals", shapes["log_diagonals"],
-                                                    np.log(np.diagonal(factors, axis1=1, axis2=2)))
+                                                    start["log_diagonals"])
             self.prior_off_diagonals = self._weight("prior_off_diagonals", shapes["off_diagonals"],
-                                                    self.layout.off_diagonal_entries(factors))
-            # Places each off-diagonal entry at its (row, column) of a flattened d x d matrix.
-            rows, cols = np.triu_indices(self.latent_dim, 1)
-            self._scatter = np.zeros((len(rows), self.latent_dim**2), dtype="float32")
-            self._scatter[np.arange(len(rows)), rows * self.latent_dim + cols] = 1.0
+                                                    start["off_diagonals"])
+            self._scatter = self.layout.off_diagonal_scatter("float32")
         self.trackers = {name: keras.metrics.Mean(name=name) for name in ("loss", *LOSS_TERMS)}
 
     def _weight(self, name, shape, value):
@@ -184,8 +182,7 @@ class MixtureVAE(keras.Model):
             covariances = np.exp(self.prior_log_vars.numpy().astype(np.float64))
         else:
             factors = ops.convert_to_numpy(self.precisions_cholesky()).astype(np.float64)
-            covariances = np.linalg.inv(factors @ np.swapaxes(factors, 1, 2))
-            covariances = 0.5 * (covariances + np.swapaxes(covariances, 1, 2))
+            covariances = self.layout.covariances_from_factors(factors)
         means = self.prior_means.numpy().astype(np.float64)
         return GMMParams(weights / weights.sum(), means, covariances, self.covariance_type)
 
@@ -223,19 +220,13 @@ class MixtureVAE(keras.Model):
 
 
 def _check_unit_data(X, n_features=None):
-    return _check_unit_interval(check_data(X, n_features=n_features))
+    return check_unit_interval(check_data(X, n_features=n_features))
 
 
 def _check_model(model):
     if not isinstance(model, MixtureVAE):
         raise TypeError(f"model must be a MixtureVAE, got {type(model).__name__}")
     return model
-
-
-def _outputs(network, X):
-    """A network's outputs on the rows of X, as a list of float64 arrays."""
-    outputs = keras.tree.flatten(network(X.astype("float32"), training=False))
-    return [ops.convert_to_numpy(output).astype(np.float64) for output in outputs]
 
 
 def _compile(model, learning_rate, n_samples, batch_size, **kwargs):
@@ -245,7 +236,7 @@ def _compile(model, learning_rate, n_samples, batch_size, **kwargs):
 
 def _posterior(model, X):
     """z_mean, z_log_var (n, d) and gamma (n, K) at the posterior mean, and the prior, for checked X."""
-    z_mean, z_log_var, _ = _outputs(model.encoder, X)
+    z_mean, z_log_var, _ = predict(model.encoder, X)
     prior = model.prior_params()
     log_densities = estimate_log_gaussian_prob(z_mean, prior.means, prior.precisions_cholesky(),
                                                prior.covariance_type)
@@ -264,7 +255,7 @@ def elbo_terms(model, X, n_draws=1, random_state=0):
     z_mean, z_log_var, gamma, prior = _posterior(model, X)
     epsilon = check_generator(random_state).standard_normal((n_draws, *z_mean.shape))
     z = (z_mean + np.exp(0.5 * z_log_var) * epsilon).reshape(-1, model.latent_dim)
-    reconstruction = bernoulli_nll(X, _outputs(model.decoder, z)[0].reshape(n_draws, *X.shape)).mean(axis=0)
+    reconstruction = bernoulli_nll(X, predict(model.decoder, z).reshape(n_draws, *X.shape)).mean(axis=0)
     if prior.covariance_type == "diag":
         kl_components = component_kl(z_mean, z_log_var, prior.means, np.log(prior.covariances))
     else:
@@ -285,10 +276,10 @@ def sample_component(model, component, n_samples, random_state=0):
     n_samples = check_positive_int("n_samples", n_samples)
     draws = check_generator(random_state).standard_normal((n_samples, model.latent_dim))
     scale = np.linalg.cholesky(prior.full_covariances()[component])
-    return _outputs(model.decoder, prior.means[component] + draws @ scale.T)[0]
+    return predict(model.decoder, prior.means[component] + draws @ scale.T)
 
 
-class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEstimator):
+class MixtureVAEClustering(NetworkEstimatorMixin, ClusterMixin, TransformerMixin, DensityMixin, BaseEstimator):
     """VaDE as a scikit-learn estimator: clusters from q(c | x), score = mean ELBO (nats per example).
 
     ``fit`` on X in [0, 1] pretrains an autoencoder x -> decoder(z_mean(x)) for ``pretrain_epochs`` (0: none),
@@ -319,10 +310,9 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
         """Pretrain, start the prior by EM, train jointly; ``y`` is ignored. Returns self."""
         X = _check_unit_data(validate_data(self, X, reset=True))
         n_components = check_n_components(self.n_components, X.shape[0])
-        batch_size = check_positive_int("batch_size", self.batch_size)
+        epochs, batch_size, learning_rate = check_training(self.epochs, self.batch_size, self.learning_rate)
         if n_components > batch_size:
             raise ValueError(f"n_components={n_components} must be <= batch_size={batch_size}")
-        learning_rate = check_non_negative("learning_rate", self.learning_rate)
         seed = check_seed(self.random_state)
         keras.utils.set_random_seed(seed)
         X32 = X.astype("float32")
@@ -332,13 +322,12 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
             autoencoder = keras.Model(encoder.inputs, decoder(encoder.outputs[0]), name="pretraining")
             _compile(autoencoder, learning_rate, X.shape[0], batch_size, loss=bernoulli_nll)
             autoencoder.fit(X32, X32, epochs=self.pretrain_epochs, batch_size=batch_size, shuffle=True, verbose=0)
-        codes = _outputs(encoder, X)[0]
+        codes = predict(encoder, X)[0]
         em = GaussianMixtureEM(n_components, covariance_type=self.covariance_type, n_init=self.n_init, max_iter=200,
                                random_state=seed).fit(codes)
         self.start_, self.start_labels_ = em.params_, em.predict(codes)
         self.model_ = MixtureVAE(encoder, decoder, self.start_, beta=self.beta, name="mixture_vae")
         _compile(self.model_, learning_rate, X.shape[0], batch_size)
-        epochs = check_positive_int("epochs", self.epochs)
         self.history_ = self.model_.fit(X32, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0).history
         self.prior_ = self.model_.prior_params()
         self.labels_ = self.predict(X)
