@@ -2,13 +2,14 @@
 schedule of successive halving; each check runs the function on fresh random inputs against scikit-learn's own."""
 
 import copy
+import numbers
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, KFold, ParameterGrid, cross_validate
 
-from . import Mistake, NotAttemptedError, WrongAnswerError, _describe, _numbers, exercise, function_check
+from . import Mistake, NotAttemptedError, WrongAnswerError, exercise, function_check
 
 __all__ = ["nested_cv_scores", "halving_schedule", "check_nested_cv", "check_halving_schedule"]
 
@@ -187,6 +188,22 @@ def _draw_halving(rng):
             return inputs
 
 
+def _as_schedule(result):
+    """The learner's schedule as a float array of shape (n_rounds, 2), refusing text and True/False with a hint."""
+    if isinstance(result, str | bytes):
+        raise WrongAnswerError(f"one (candidates, samples) pair per round is asked for, and {result!r} is text")
+    items = np.asarray(result, dtype=object)
+    if items.ndim != 2 or items.shape[1] != 2:
+        raise WrongAnswerError(f"your function returns an array of shape {items.shape}, where one "
+                               "(candidates, samples) pair per round is asked for")
+    for item in items.ravel():
+        if isinstance(item, bool | np.bool_):
+            raise WrongAnswerError(f"whole numbers are asked for, not {bool(item)}: True and False are not counts")
+        if not isinstance(item, numbers.Real):
+            raise WrongAnswerError(f"whole numbers are asked for, and {item!r} is not one")
+    return items.astype(float)
+
+
 @exercise("successive halving's schedule", _HALVING_MISTAKES)
 def check_halving_schedule(function, n_trials=4, seed=0):
     """Check the learner's ``halving_schedule(n_candidates, factor, min_resources, max_resources)``.
@@ -204,14 +221,12 @@ def check_halving_schedule(function, n_trials=4, seed=0):
         try:
             result = function(*copy.deepcopy(inputs))
         except Exception as error:
-            raise WrongAnswerError(f"your function raised {_describe(error)} for {where}. Hint: start from "
+            raised = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            raise WrongAnswerError(f"your function raised {raised} for {where}. Hint: start from "
                                    "min_resources samples and the n_candidates, and add one round at a time") from error
         if result is None:
             raise NotAttemptedError("your function still returns None")
-        given = _numbers(result)
-        if given.ndim != 2 or given.shape[1] != 2:
-            raise WrongAnswerError(f"your function returns an array of shape {given.shape}, where one "
-                                   "(candidates, samples) pair per round is asked for")
+        given = _as_schedule(result)
         if np.array_equal(given, halving_schedule(*inputs)):
             continue
         for mistake in _HALVING_MISTAKES.values():
