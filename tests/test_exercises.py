@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 from scipy.special import logsumexp
+from sklearn.base import clone
+from sklearn.dummy import DummyClassifier
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401  (makes HalvingGridSearchCV importable)
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, ParameterGrid
 
 from aegmm_lessons.exercises import (
     Mistake,
@@ -521,25 +525,6 @@ def lesson04_reconstruction_floors():
                 answers=2)
 
 
-# Lesson 05
-
-def lesson05_halving_fits():
-    return Case(lesson05.check_halving_fits, 1, (), 5 * (27 + 9 + 3 + 1), {"the exhaustive search's fits": 5 * 27},
-                r"5 x \(27 \+ 9 \+ 3 \+ 1\)")
-
-
-def lesson05_random_draws():
-    return Case(lesson05.check_random_draws, 2, (), 59, {"rounded up to the next ten": 60}, "not to the next ten")
-
-
-def lesson05_nested_fits():
-    grid = {"C": [0.1, 1.0, 10.0], "gamma": [0.1, 1.0]}
-    return Case(lesson05.check_nested_fits, 3, (grid,), 5 * (6 * 4 + 1), {
-        "no refits": 5 * 6 * 4,
-        "the outer folds without the non-nested search": 4 * (6 * 4 + 1),
-    }, "refit")
-
-
 # Lesson 06
 
 def lesson06_component_kl():
@@ -561,7 +546,6 @@ def lesson06_prior_numbers():
 CASES = [
     lesson02_trainable_numbers, lesson02_free_parameters, lesson02_auc_by_pairs,
     lesson04_kl_values, lesson04_posterior_variance, lesson04_reconstruction_floors,
-    lesson05_halving_fits, lesson05_random_draws, lesson05_nested_fits,
     lesson06_component_kl, lesson06_categorical_kl, lesson06_prior_numbers,
 ]
 
@@ -605,3 +589,138 @@ def test_active_units_count_the_posterior_means_that_vary_and_the_check_rejects_
     assert capsys.readouterr().out == "exercise 4: correct\nexercise 4: " + NOT_ATTEMPTED
     with pytest.raises(AssertionError, match=r"exercise 4: 4 is not right. Hint: .*not the code's width"):
         lesson04.check_active_units(4, "model", "X")
+
+
+# Lesson 05: coding exercises (nested cross-validation as two loops; successive halving's schedule)
+
+def nested_cv_two_loops(estimator, param_grid, X, y, outer_cv, inner_cv):
+    """The notebook's solution."""
+    candidates, scores = list(ParameterGrid(param_grid)), []
+    for train, test in outer_cv.split(X, y):
+        X_outer, y_outer = X[train], y[train]
+        inner_means = [np.mean([clone(estimator).set_params(**params).fit(X_outer[fit], y_outer[fit])
+                                .score(X_outer[held_out], y_outer[held_out])
+                                for fit, held_out in inner_cv.split(X_outer, y_outer)])
+                       for params in candidates]
+        best = candidates[int(np.argmax(inner_means))]
+        scores.append(clone(estimator).set_params(**best).fit(X_outer, y_outer).score(X[test], y[test]))
+    return np.array(scores)
+
+
+def nested_cv_search_in_the_outer_loop(estimator, param_grid, X, y, outer_cv, inner_cv):
+    """Another right form: a GridSearchCV inside an explicit outer loop, scores as a list."""
+    return [GridSearchCV(estimator, param_grid, cv=inner_cv).fit(X[train], y[train]).score(X[test], y[test])
+            for train, test in outer_cv.split(X, y)]
+
+
+def halving_rounds(n_candidates, factor, min_resources, max_resources):
+    """The notebook's solution."""
+    rounds_needed = 1
+    while factor**rounds_needed <= n_candidates:
+        rounds_needed += 1
+    rounds, n_samples = [], min_resources
+    while len(rounds) < rounds_needed and n_samples <= max_resources:
+        rounds.append((n_candidates, n_samples))
+        n_candidates, n_samples = -(-n_candidates // factor), n_samples * factor
+    return rounds
+
+
+def halving_rounds_with_logarithms(n_candidates, factor, min_resources, max_resources):
+    """Another right form: scikit-learn's formulas with logarithms, as an array of lists."""
+    n_rounds = min(1 + int(np.floor(np.log(n_candidates) / np.log(factor) + 1e-9)),
+                   1 + int(np.floor(np.log(max_resources // min_resources) / np.log(factor) + 1e-9)))
+    counts = [n_candidates]
+    for _ in range(n_rounds - 1):
+        counts.append(int(np.ceil(counts[-1] / factor)))
+    return np.array([[count, min_resources * factor**i] for i, count in enumerate(counts)])
+
+
+def indexes_an_empty_list(*args):
+    return [][0]
+
+
+LESSON05_CHECKS = {"nested": lesson05.check_nested_cv, "halving": lesson05.check_halving_schedule}
+LESSON05_RIGHT = [
+    ("nested", nested_cv_two_loops), ("nested", nested_cv_search_in_the_outer_loop),
+    ("nested", lesson05.nested_cv_scores),
+    ("halving", halving_rounds), ("halving", halving_rounds_with_logarithms), ("halving", lesson05.halving_schedule),
+]
+
+
+@pytest.mark.parametrize(("check", "function"), LESSON05_RIGHT, ids=lambda x: getattr(x, "__name__", x))
+def test_lesson05_checks_accept_the_solution_and_other_right_forms(check, function, capsys):
+    assert LESSON05_CHECKS[check](function) is None
+    assert capsys.readouterr().out == f"{LESSON05_CHECKS[check].topic}: correct\n"
+
+
+@pytest.mark.parametrize(("check", "mistake"), [(check, mistake) for check, function in LESSON05_CHECKS.items()
+                                                for mistake in function.mistakes])
+def test_lesson05_checks_reject_each_named_mistake_with_its_own_hint(check, mistake, capsys):
+    check = LESSON05_CHECKS[check]
+    with pytest.raises(WrongAnswerError, match=f"^{re.escape(check.topic)}: .*Hint: ") as raised:
+        check(check.mistakes[mistake].version)
+    message = str(raised.value)
+    assert message.endswith(check.mistakes[mistake].hint)
+    assert all(other.hint not in message for name, other in check.mistakes.items() if name != mistake)
+    assert capsys.readouterr().out == ""
+
+
+def test_lesson05_named_mistakes_differ_from_the_right_result_on_every_draw_that_judges_them():
+    rng = np.random.default_rng(5)  # check_nested_cv's seed: its first draw tells every version apart
+    inputs = lesson05._draw_regression(rng)
+    results = [lesson05.nested_cv_scores(*inputs)]
+    results += [mistake.version(*inputs) for mistake in lesson05.check_nested_cv.mistakes.values()]
+    assert all(not np.allclose(results[i], results[j]) for i in range(len(results)) for j in range(i))
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        inputs = lesson05._draw_halving(rng)
+        schedules = [lesson05.halving_schedule(*inputs)]
+        schedules += [m.version(*inputs) for m in lesson05.check_halving_schedule.mistakes.values()]
+        assert all(not np.array_equal(schedules[i], schedules[j]) for i in range(len(schedules)) for j in range(i))
+
+
+@pytest.mark.parametrize("check", LESSON05_CHECKS)
+def test_lesson05_checks_are_not_attempted_for_none_or_a_stub_returning_none(check, capsys):
+    def stub(*args):
+        return None
+
+    LESSON05_CHECKS[check](None)
+    LESSON05_CHECKS[check](stub)
+    topic = LESSON05_CHECKS[check].topic
+    assert capsys.readouterr().out == (f"{topic}: " + NOT_ATTEMPTED
+                                       + f"{topic}: not attempted yet (your function still returns None)\n")
+
+
+@pytest.mark.parametrize(("check", "answer", "hint"), [
+    ("nested", "def nested_cv_scores(...): ...", "a function is asked for"),
+    ("nested", True, "a function is asked for, and True is not one"),
+    ("nested", lambda *args: "0.8", "is text"),
+    ("nested", lambda *args: np.array([True, False, True]), "not True/False values|not True"),
+    ("nested", indexes_an_empty_list, "raised IndexError: list index out of range"),
+    ("nested", lambda estimator, grid, X, y, outer_cv, inner_cv: np.mean(lesson05.nested_cv_scores(
+        estimator, grid, X, y, outer_cv, inner_cv)), r"returns a single number, where an array of shape \(\d,\)"),
+    ("halving", "[(27, 10), (9, 30)]", "a function is asked for"),
+    ("halving", False, "a function is asked for"),
+    ("halving", lambda *args: "three rounds", "is text"),
+    ("halving", lambda *args: [(True, 10), (False, 30)], "not True"),
+    ("halving", indexes_an_empty_list, "raised IndexError: list index out of range"),
+    ("halving", lambda *args: [27, 9, 3], r"shape \(3,\), where one \(candidates, samples\) pair per round"),
+    ("halving", lambda n, factor, low, high: [(n, low)], "each round keeps the best"),
+])
+def test_lesson05_checks_give_a_distinct_hint_for_each_kind_of_wrong_answer(check, answer, hint, capsys):
+    check = LESSON05_CHECKS[check]
+    with pytest.raises(WrongAnswerError, match=f"^{re.escape(check.topic)}: .*({hint})"):
+        check(answer)
+    assert capsys.readouterr().out == ""
+
+
+def test_lesson05_halving_schedule_is_scikit_learns():
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        n_candidates, factor, min_resources, max_resources = lesson05._draw_halving(rng)
+        X, y = np.zeros((max_resources, 1)), np.arange(max_resources) % 2
+        search = HalvingGridSearchCV(DummyClassifier(), {"constant": list(range(n_candidates))}, factor=factor,
+                                     min_resources=min_resources, max_resources=max_resources, cv=2,
+                                     refit=False).fit(X, y)
+        assert lesson05.halving_schedule(n_candidates, factor, min_resources, max_resources).tolist() == [
+            [int(n), int(r)] for n, r in zip(search.n_candidates_, search.n_resources_, strict=True)]
