@@ -13,6 +13,7 @@ changes by less than ``tol`` (scikit-learn's ``lower_bound_``).
 
 import math
 import warnings
+from collections import namedtuple
 
 import numpy as np
 from scipy.special import logsumexp
@@ -21,19 +22,19 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
-from .params import GMMParams
+from .params import GMMParams, check_params
 from .validation import (
     check_covariance_type,
     check_data,
     check_is_fitted,
     check_n_components,
     check_non_negative,
-    check_params,
     check_positive_int,
     validate_data,
 )
 
-__all__ = ["estimate_log_gaussian_prob", "log_gaussian_prob", "e_step", "m_step", "kmeans_init", "GaussianMixtureEM"]
+__all__ = ["estimate_log_gaussian_prob", "log_gaussian_prob", "e_step", "m_step", "kmeans_init", "em_trajectory",
+           "EMTrajectory", "GaussianMixtureEM"]
 
 # Added to each N_k, as scikit-learn does, so that an empty component divides by a tiny number, not by zero.
 _NK_FLOOR = 10 * np.finfo(np.float64).eps
@@ -175,6 +176,29 @@ def _run_em(X, params, *, tol, max_iter, reg_covar):
             if len(history) > 1 and abs(history[-1] - history[-2]) < tol:
                 return params, np.array(history), True
     return params, np.array(history), False
+
+
+EMTrajectory = namedtuple("EMTrajectory", "params log_likelihood")
+
+
+def em_trajectory(X, init, n_iter, reg_covar=1e-6):
+    """The mixtures ``params`` after 0, 1, ..., n_iter EM iterations from ``init``, and their ``log_likelihood``.
+
+    Returns
+    -------
+    EMTrajectory
+        ``params``: tuple of n_iter + 1 ``GMMParams``; ``log_likelihood``: ndarray of shape (n_iter + 1,), the mean
+        log-likelihood of each.
+    """
+    init = check_params(init, "init")
+    X = check_data(X, n_features=init.n_features)
+    params, log_likelihood = [init], []
+    for _ in range(check_positive_int("n_iter", n_iter)):
+        mean_log_likelihood, log_resp = e_step(X, params[-1])
+        log_likelihood.append(mean_log_likelihood)
+        params.append(m_step(X, np.exp(log_resp), init.covariance_type, reg_covar))
+    log_likelihood.append(e_step(X, params[-1])[0])
+    return EMTrajectory(tuple(params), np.array(log_likelihood))
 
 
 def _read_only(array):

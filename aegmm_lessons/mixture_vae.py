@@ -17,16 +17,16 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .gmm import GaussianMixtureEM, estimate_log_gaussian_prob
 from .graph import fuzzy_knn_graph, graph_cross_entropy, sample_neighbours, similarity_curve
-from .params import GMMParams
-from .refine import ParamLayout
+from .params import GMMParams, ParamLayout, check_params
 from .vae import VAE, _check_unit_interval, _xp, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
 from .validation import (
     check_data,
+    check_generator,
     check_hidden_units,
     check_n_components,
     check_non_negative,
-    check_params,
     check_positive_int,
+    check_seed,
     validate_data,
 )
 
@@ -329,19 +329,19 @@ def _posterior(model, X):
     return z_mean, z_log_var, softmax_responsibilities(log_densities, np.log(prior.weights)), prior
 
 
-def elbo_terms(model, X, n_samples=1, random_state=0):
+def elbo_terms(model, X, n_draws=1, random_state=0):
     """``reconstruction``, ``kl_mixture``, ``kl_categorical`` and ``elbo`` of each row of X (n,), in nats.
 
-    Reconstruction averages ``n_samples`` draws z ~ q(z | x) (as :func:`aegmm_lessons.vae.elbo` draws them);
+    Reconstruction averages ``n_draws`` draws z ~ q(z | x) (as :func:`aegmm_lessons.vae.elbo` draws them);
     the KL terms are closed forms with gamma at the posterior mean.
     """
     model = _check_model(model)
     X = _check_unit_data(X, model.n_features)
-    n_samples = check_positive_int("n_samples", n_samples)
+    n_draws = check_positive_int("n_draws", n_draws)
     z_mean, z_log_var, gamma, prior = _posterior(model, X)
-    epsilon = np.random.default_rng(random_state).standard_normal((n_samples, *z_mean.shape))
+    epsilon = check_generator(random_state).standard_normal((n_draws, *z_mean.shape))
     z = (z_mean + np.exp(0.5 * z_log_var) * epsilon).reshape(-1, model.latent_dim)
-    reconstruction = bernoulli_nll(X, _outputs(model.decoder, z)[0].reshape(n_samples, *X.shape)).mean(axis=0)
+    reconstruction = bernoulli_nll(X, _outputs(model.decoder, z)[0].reshape(n_draws, *X.shape)).mean(axis=0)
     if prior.covariance_type == "diag":
         kl_components = component_kl(z_mean, z_log_var, prior.means, np.log(prior.covariances))
     else:
@@ -352,14 +352,15 @@ def elbo_terms(model, X, n_samples=1, random_state=0):
             "elbo": -(reconstruction + kl_mixture + kl_categorical)}
 
 
-def sample_component(model, component, n, random_state=0):
-    """Decoded draws z ~ N(mu_c, Sigma_c) of one component: pixel probabilities, shape (n, n_features)."""
+def sample_component(model, component, n_samples, random_state=0):
+    """Decoded draws z ~ N(mu_c, Sigma_c) of one component: pixel probabilities, shape (n_samples, n_features)."""
     model = _check_model(model)
     component = check_positive_int("component", component, minimum=0)
     if component >= model.n_components:
         raise ValueError(f"component={component} must be < n_components={model.n_components}")
     prior = model.prior_params()
-    draws = np.random.default_rng(random_state).standard_normal((check_positive_int("n", n), model.latent_dim))
+    n_samples = check_positive_int("n_samples", n_samples)
+    draws = check_generator(random_state).standard_normal((n_samples, model.latent_dim))
     scale = np.linalg.cholesky(prior.full_covariances()[component])
     return _outputs(model.decoder, prior.means[component] + draws @ scale.T)[0]
 
@@ -383,14 +384,17 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
 
     Fitted: ``model_`` (``MixtureVAE``), ``graph_`` (sparse, or None), ``prior_``, ``labels_``,
     ``pretrain_history_`` and ``history_`` (per-epoch terms of the two stages). ``graph_weight=0`` with the
-    other defaults is plain VaDE. :meth:`score_samples` draws ``n_elbo_samples``. ``n_components`` <= ``batch_size``.
+    other defaults is plain VaDE. :meth:`score_samples` draws ``n_elbo_draws``;
+    ``random_state`` (None, int, RandomState or Generator) seeds the networks, the graph's draws, EM and the ELBO's
+    draws. ``n_components`` <= ``batch_size``.
     """
 
     def __init__(self, n_components=10, *, latent_dim=10, hidden_units=(128,), pretrain_epochs=40, epochs=30,
                  batch_size=128, learning_rate=2e-3, joint_learning_rate=None, schedule="cosine", beta=1.0,
                  reconstruction_weight=1.0, graph_weight=0.0, n_neighbors=15, min_dist=0.1, graph_samples=1,
                  initial_log_var=-4.6,
-                 fixed_weights=False, covariance_type="full", n_init=5, n_elbo_samples=1, random_state=0):
+                 fixed_weights=False, covariance_type="full", n_init=5, n_elbo_draws=1,
+                 random_state=None):
         self.n_components = n_components
         self.latent_dim = latent_dim
         self.hidden_units = hidden_units
@@ -410,7 +414,7 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
         self.fixed_weights = fixed_weights
         self.covariance_type = covariance_type
         self.n_init = n_init
-        self.n_elbo_samples = n_elbo_samples
+        self.n_elbo_draws = n_elbo_draws
         self.random_state = random_state
 
     def _check_settings(self, n_samples):
@@ -438,7 +442,7 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
                 "graph_samples": check_positive_int("graph_samples", self.graph_samples),
                 "pretrain_epochs": check_positive_int("pretrain_epochs", self.pretrain_epochs, minimum=0),
                 "epochs": check_positive_int("epochs", self.epochs),
-                "random_state": check_positive_int("random_state", self.random_state, minimum=0)}
+                "random_state": check_seed(self.random_state)}
 
     def fit(self, X, y=None, callbacks=None):
         """Graph, pretraining, EM start, joint training; ``y`` is ignored. Returns self.
@@ -452,7 +456,7 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
         self.graph_ = fuzzy_knn_graph(X, settings["n_neighbors"]) if graph_weight > 0 else None
         batches = NeighbourPairs(X, self.graph_, batch_size, settings["graph_samples"], random_state=seed)
         graph_settings = {"graph_weight": graph_weight, "similarity": settings["similarity"]}
-        encoder = build_encoder(X.shape[1], self.latent_dim, self.hidden_units, seed=seed)
+        encoder = build_encoder(X.shape[1], self.latent_dim, self.hidden_units, random_state=seed)
         decoder = build_decoder(self.latent_dim, X.shape[1], check_hidden_units(self.hidden_units)[::-1], "bernoulli")
         self.pretrain_history_ = {}
         if settings["pretrain_epochs"]:
@@ -500,13 +504,13 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
 
     def score_samples(self, X):
         """ELBO of each row in nats, shape (n,)."""
-        return elbo_terms(*self._check_input(X), self.n_elbo_samples, self.random_state)["elbo"]
+        return elbo_terms(*self._check_input(X), self.n_elbo_draws, self.random_state)["elbo"]
 
     def score(self, X, y=None):
         """Mean ELBO of X, nats per example (larger is better); ``y`` is ignored."""
         return float(np.mean(self.score_samples(X)))
 
-    def sample_component(self, component, n, random_state=0):
-        """Decoded draws from one component, shape (n, n_features)."""
+    def sample_component(self, component, n_samples, random_state=0):
+        """Decoded draws from one component, shape (n_samples, n_features)."""
         check_is_fitted(self, "model_")
-        return sample_component(self.model_, component, n, random_state)
+        return sample_component(self.model_, component, n_samples, random_state)

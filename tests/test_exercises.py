@@ -416,8 +416,10 @@ def test_responsibilities_are_not_attempted_while_the_function_returns_none(caps
 def test_active_units_count_the_posterior_means_that_vary_and_the_check_rejects_the_width(monkeypatch, capsys):
     grid = np.linspace(-1.0, 1.0, 101)
     z_mean = np.column_stack([grid, np.full(101, 0.3), 0.2 * grid, 0.1 * grid])  # variances 0.34, 0, 0.014, 0.0034
-    monkeypatch.setattr(lesson04, "posterior", lambda model, X: (z_mean, np.zeros_like(z_mean)))
-    activity, n_active = lesson04.active_units("model", "X")
+    from aegmm_lessons import vae
+
+    monkeypatch.setattr(vae, "posterior", lambda model, X: (z_mean, np.zeros_like(z_mean)))
+    activity, n_active = vae.active_units("model", "X")
     assert np.allclose(activity, [0.34, 0.0, 0.0136, 0.0034], atol=1e-4) and n_active == 2
     assert lesson04.check_active_units(2, "model", "X") is None
     assert lesson04.check_active_units(None, "model", "X") is None

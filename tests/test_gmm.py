@@ -16,8 +16,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
-from aegmm_lessons import GaussianMixtureEM, GMMParams
-from aegmm_lessons.gmm import e_step, kmeans_init, log_gaussian_prob, m_step
+from aegmm_lessons.gmm import GaussianMixtureEM, e_step, kmeans_init, log_gaussian_prob, m_step
+from aegmm_lessons.params import GMMParams
 
 no_convergence_warning = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -268,7 +268,8 @@ def test_passes_sklearn_estimator_checks(estimator, check):
 
 
 def test_passes_sklearn_array_api_check_with_scipy_array_api_set():
-    code = ("from sklearn.utils.estimator_checks import check_estimator; from aegmm_lessons import GaussianMixtureEM; "
+    code = ("from sklearn.utils.estimator_checks import check_estimator; "
+            "from aegmm_lessons.gmm import GaussianMixtureEM; "
             "print(sorted({r['status'] for r in check_estimator(GaussianMixtureEM(), on_fail=None)}))")
     env = {**os.environ, "SCIPY_ARRAY_API": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

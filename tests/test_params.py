@@ -4,7 +4,7 @@ from scipy.stats import multivariate_normal
 from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture
 
-from aegmm_lessons import GMMParams
+from aegmm_lessons.params import GMMParams
 
 WEIGHTS, MEANS, COVARIANCES = [0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.stack([np.eye(2)] * 2)
 

@@ -6,7 +6,8 @@ from scipy.optimize import check_grad
 
 from aegmm_lessons.data import synthetic_latent_codes
 from aegmm_lessons.gmm import GaussianMixtureEM, kmeans_init
-from aegmm_lessons.refine import DEFAULT_TOL, ParamLayout, RefineResult, negative_log_likelihood, refine
+from aegmm_lessons.params import ParamLayout
+from aegmm_lessons.refine import DEFAULT_TOL, RefineResult, negative_log_likelihood, refine
 
 SHAPES = [(1, 1, "full"), (3, 1, "full"), (1, 3, "full"), (3, 4, "full"), (4, 2, "diag"), (1, 1, "diag")]
 HUGE = 1e200  # squared distances overflow float64

@@ -7,7 +7,7 @@ from scipy.stats import norm
 from sklearn.dummy import DummyRegressor
 from sklearn.model_selection import GridSearchCV
 
-from ..refine import ParamLayout
+from ..params import ParamLayout
 from . import close_to, exercise
 
 __all__ = ["check_free_parameters", "check_kl_divergence", "check_grid_search_fits", "check_output_shapes",

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..gmm import GaussianMixtureEM, e_step
-from ..refine import ParamLayout
+from ..params import ParamLayout
 from . import close_to, exercise
 
 __all__ = ["check_responsibilities", "check_parameter_counts", "check_diagonal_bic_choice", "check_reg_covar"]

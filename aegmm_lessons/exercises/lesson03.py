@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..gmm import e_step
-from ..refine import ParamLayout
+from ..params import ParamLayout
 from . import close_to, exercise
 
 __all__ = ["check_parameter_counts", "check_mean_responsibilities", "check_bfgs_polish", "check_dense_memory"]

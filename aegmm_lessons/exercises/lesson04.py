@@ -1,12 +1,9 @@
 """Checks for lesson 04 (the VAE, derived)."""
 
-import numpy as np
-
-from ..vae import bernoulli_entropy, gaussian_kl, posterior
+from ..vae import active_units, bernoulli_entropy, gaussian_kl
 from . import close_to, exercise
 
-__all__ = ["check_kl_values", "check_posterior_variance", "check_reconstruction_floors", "check_active_units",
-           "active_units"]
+__all__ = ["check_kl_values", "check_posterior_variance", "check_reconstruction_floors", "check_active_units"]
 
 
 @exercise(1, "KL = (mu^2 + sigma^2 - 1 - log sigma^2) / 2, and -log sigma^2 = +2 here", answers=2, verdict=False)
@@ -25,12 +22,6 @@ def check_posterior_variance(variance, w, s):
 def check_reconstruction_floors(grey_floor, blank_floor):
     """The reconstruction floors of an all-0.5 and an all-zero 64-pixel image."""
     return close_to((grey_floor, blank_floor), bernoulli_entropy([[0.5] * 64, [0.0] * 64]), atol=1e-3)
-
-
-def active_units(model, X, threshold=0.01):
-    """Per latent unit, the variance over ``X`` of its posterior mean; and how many exceed ``threshold``."""
-    activity = posterior(model, X)[0].var(axis=0)
-    return activity, int(np.sum(activity > threshold))
 
 
 @exercise(4, "count the units whose posterior mean varies (variance above 0.01), not the code's width", verdict=False)
