@@ -1,20 +1,24 @@
-"""The experiments the lessons run: Gaussian mixtures on raw, PCA and autoencoder features.
+"""The experiments the lessons run: Gaussian mixtures on raw, PCA and autoencoder features, and the paired
+comparison over seeds with which every lesson states that one method beats another.
 
-No model imports this module; lessons 02 and 06 do.
+No model imports this module; the lessons do.
 """
 
 import time
 from collections import namedtuple
+from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from .gmm import GaussianMixtureEM
-from .repro import format_seconds
+from .repro import format_seconds, format_value
 from .validation import check_data, check_positive_int
 
-__all__ = ["clustering_scores", "fit_feature_gmm", "compare_feature_spaces", "summarize_runs"]
+__all__ = ["clustering_scores", "fit_feature_gmm", "compare_feature_spaces", "summarize_runs", "PairedDifference",
+           "paired_difference"]
 
 _FEATURE_METHODS = ("raw", "PCA", "AE")
 
@@ -164,3 +168,65 @@ def mixture_density_1d(sample, n_components, *, grid=None, n_grid=200, random_st
     components = model.predict_proba(np.reshape(grid, (-1, 1))) * density[:, None]  # w_k N_k(x) = p(k | x) p(x)
     return MixtureDensity1D(n_components, np.asarray(grid), density, components, float(model.score(X)),
                       float(model.bic(X)), model.params_)
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """The mean of paired differences ``a - b`` over ``n`` seeds and its t-interval at ``confidence``."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+    confidence: float = 0.95
+
+    @property
+    def detectable(self):
+        """Whether the interval excludes zero."""
+        return self.low > 0 or self.high < 0
+
+    def verdict(self, name_a="A", name_b="B", *, higher_is_better=True, digits=2):
+        """The evidence protocol's sentence: "A beats B by ... (95% CI ... to ..., n = ...)" or, when the interval
+        holds zero, "no detectable difference between A and B (...)". ``digits`` are significant digits."""
+        level = f"{format_value(100 * self.confidence, 3)}% CI"
+        if not self.detectable:
+            return (f"no detectable difference between {name_a} and {name_b} (mean difference "
+                    f"{format_value(self.mean, digits)}, {level} {format_value(self.low, digits)} to "
+                    f"{format_value(self.high, digits)}, n = {self.n})")
+        a_wins = (self.mean > 0) == higher_is_better
+        winner, loser = (name_a, name_b) if a_wins else (name_b, name_a)
+        low, high = sorted((abs(self.low), abs(self.high)))
+        return (f"{winner} beats {loser} by {format_value(abs(self.mean), digits)} ({level} "
+                f"{format_value(low, digits)} to {format_value(high, digits)}, n = {self.n})")
+
+
+def paired_difference(a, b, confidence=0.95):
+    """Mean difference of paired results ``a - b`` (one pair per seed) and its Student-t confidence interval.
+
+    Parameters
+    ----------
+    a, b : array-like of shape (n,)
+        The two methods' results, ``a[i]`` and ``b[i]`` from the same seed (split, initialization); n >= 2.
+    confidence : float, default 0.95
+        Coverage of the interval, in (0, 1).
+
+    Returns
+    -------
+    PairedDifference
+        ``mean``, ``low``, ``high``, ``n``; ``verdict(name_a, name_b)`` states it.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"a and b must be 1-D of equal length (one pair per seed), got shapes {a.shape} and "
+                         f"{b.shape}")
+    if len(a) < 2:
+        raise ValueError(f"a paired difference needs at least 2 pairs, got {len(a)}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("a and b must be finite")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+    differences = a - b
+    mean, n = float(differences.mean()), len(differences)
+    half_width = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * differences.std(ddof=1) / np.sqrt(n))
+    return PairedDifference(mean, mean - half_width, mean + half_width, n, float(confidence))

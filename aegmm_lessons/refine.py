@@ -17,9 +17,9 @@ from threadpoolctl import threadpool_limits
 
 from .gmm import estimate_log_gaussian_prob
 from .params import GMMParams, ParamLayout, check_params
-from .validation import check_data, check_positive_int, check_scalar
+from .validation import check_array, check_data, check_positive_int, check_scalar
 
-__all__ = ["RefineResult", "negative_log_likelihood", "refine", "DEFAULT_TOL"]
+__all__ = ["RefineResult", "negative_log_likelihood", "refine", "bfgs_inverse_update", "DEFAULT_TOL"]
 
 METHODS = ("L-BFGS-B", "BFGS")
 GRADIENTS = ("exact", "finite-difference")
@@ -197,3 +197,39 @@ def refine(params, X, *, method="L-BFGS-B", gradient="exact", tol=None, max_iter
         seconds=seconds,
         gradient_max_norm=gradient_max_norm,
     )
+
+
+def bfgs_inverse_update(inverse_hessian, step, gradient_change):
+    """One BFGS update of an inverse-Hessian approximation (Nocedal & Wright, eq. 6.17).
+
+    ``H+ = (I - rho s y^T) H (I - rho y s^T) + rho s s^T`` with ``rho = 1 / (y^T s)``: the symmetric matrix
+    nearest to ``H`` (in a weighted norm) that satisfies the secant condition ``H+ y = s``. It stays
+    positive-definite when ``H`` is and ``y^T s > 0`` (the curvature condition, which a Wolfe line search ensures).
+
+    Parameters
+    ----------
+    inverse_hessian : array-like of shape (n, n)
+        ``H``, symmetric positive-definite.
+    step : array-like of shape (n,)
+        ``s = x_{k+1} - x_k``.
+    gradient_change : array-like of shape (n,)
+        ``y = grad f(x_{k+1}) - grad f(x_k)``.
+
+    Returns
+    -------
+    ndarray of shape (n, n)
+    """
+    H = check_array(inverse_hessian, dtype=np.float64, input_name="inverse_hessian")
+    n = H.shape[0]
+    if H.shape != (n, n):
+        raise ValueError(f"inverse_hessian must be square, got shape {H.shape}")
+    s = check_array(step, ensure_2d=False, dtype=np.float64, input_name="step")
+    y = check_array(gradient_change, ensure_2d=False, dtype=np.float64, input_name="gradient_change")
+    if s.shape != (n,) or y.shape != (n,):
+        raise ValueError(f"step and gradient_change must have shape ({n},), got {s.shape} and {y.shape}")
+    curvature = float(y @ s)
+    if not curvature > 0:
+        raise ValueError(f"the curvature y^T s must be positive (a Wolfe step ensures it), got {curvature:.6g}")
+    rho = 1.0 / curvature
+    left = np.eye(n) - rho * np.outer(s, y)
+    return left @ H @ left.T + rho * np.outer(s, s)

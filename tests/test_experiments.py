@@ -2,7 +2,13 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from aegmm_lessons.experiments import clustering_scores, compare_feature_spaces, fit_feature_gmm, summarize_runs
+from aegmm_lessons.experiments import (
+    clustering_scores,
+    compare_feature_spaces,
+    fit_feature_gmm,
+    paired_difference,
+    summarize_runs,
+)
 
 # Tiny trainings: the tests check what is measured, not how well.
 FAST_AE = {"epochs": 2, "batch_size": 32, "hidden_units": (8,)}
@@ -66,3 +72,36 @@ def test_summarize_runs_averages_each_group_over_seeds():
 def test_experiments_reject_bad_inputs(lifted_blobs, call, match):
     with pytest.raises(ValueError, match=match):
         call(*lifted_blobs)
+
+
+def test_paired_difference_is_the_mean_difference_with_its_student_t_interval():
+    a, b = np.array([0.80, 0.82, 0.79, 0.85, 0.81]), np.array([0.75, 0.80, 0.77, 0.80, 0.76])
+    result = paired_difference(a, b)
+    differences = a - b
+    half_width = 2.776445 * differences.std(ddof=1) / np.sqrt(5)  # t(0.975, 4 degrees of freedom)
+    assert result.mean == pytest.approx(0.038) and result.n == 5 and result.confidence == 0.95
+    assert (result.low, result.high) == pytest.approx((0.038 - half_width, 0.038 + half_width), rel=1e-5)
+    assert result.detectable and paired_difference(a, b, confidence=0.5).high < result.high
+    with pytest.raises(AttributeError):
+        result.mean = 0.0  # frozen
+
+
+def test_paired_difference_states_the_winner_with_its_interval_or_no_detectable_difference():
+    a, b = [0.80, 0.82, 0.79, 0.85, 0.81], [0.75, 0.80, 0.77, 0.80, 0.76]
+    assert paired_difference(a, b).verdict("AE", "PCA") == "AE beats PCA by 0.038 (95% CI 0.018 to 0.058, n = 5)"
+    assert paired_difference(b, a).verdict("PCA", "AE") == "AE beats PCA by 0.038 (95% CI 0.018 to 0.058, n = 5)"
+    assert paired_difference(a, b).verdict("AE", "PCA", higher_is_better=False).startswith("PCA beats AE by 0.038")
+    assert paired_difference([0.80, 0.72, 0.79], [0.75, 0.80, 0.77]).verdict("AE", "PCA") == (
+        "no detectable difference between AE and PCA (mean difference -0.0033, 95% CI -0.17 to 0.17, n = 3)")
+
+
+@pytest.mark.parametrize(("a", "b", "confidence", "message"), [
+    ([1.0, 2.0], [1.0, 2.0, 3.0], 0.95, r"equal length .* shapes \(2,\) and \(3,\)"),
+    ([1.0], [2.0], 0.95, "at least 2 pairs, got 1"),
+    ([[1.0, 2.0]], [[1.0, 2.0]], 0.95, "1-D"),
+    ([1.0, np.nan], [1.0, 2.0], 0.95, "finite"),
+    ([1.0, 2.0], [1.0, 2.0], 95, r"confidence must lie in \(0, 1\), got 95"),
+])
+def test_paired_difference_rejects_unpaired_or_too_few_results(a, b, confidence, message):
+    with pytest.raises(ValueError, match=message):
+        paired_difference(a, b, confidence)

@@ -3,7 +3,8 @@
 import math
 
 from ..automl import count_fits
-from . import close_to, exercise
+from . import close_to
+from . import exercise_legacy as exercise
 
 __all__ = ["check_halving_fits", "check_random_draws", "check_nested_fits"]
 
