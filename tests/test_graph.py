@@ -24,7 +24,7 @@ def test_each_point_s_memberships_sum_to_log2_k_before_symmetrisation(points, k)
 
 def test_nearest_neighbour_has_membership_one_and_the_others_decay_with_distance(points):
     directed = graph.fuzzy_knn_graph(points, 10, symmetric=False).toarray()
-    distances, indices = NearestNeighbors(n_neighbors=10).fit(points).kneighbors()
+    _, indices = NearestNeighbors(n_neighbors=10).fit(points).kneighbors()
     rows = np.arange(len(points))[:, None]
     memberships = directed[rows, indices]
     assert np.allclose(memberships[:, 0], 1.0)
