@@ -32,7 +32,7 @@ from .validation import (
 
 __all__ = ["component_kl", "component_kl_full", "categorical_kl", "log_component_densities_full",
            "softmax_responsibilities", "MixtureVAE", "GraphAutoencoder", "NeighbourPairs",
-           "elbo_terms", "sample_component", "MixtureVAEClustering"]
+           "elbo_terms", "sample_component", "MixtureVAEClustering", "ClusteringHistory"]
 
 LOG_2PI = math.log(2.0 * math.pi)
 SCHEDULES = ("cosine", "constant")
@@ -514,3 +514,29 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
         """Decoded draws from one component, shape (n_samples, n_features)."""
         check_is_fitted(self, "model_")
         return sample_component(self.model_, component, n_samples, random_state)
+
+
+class ClusteringHistory(keras.callbacks.Callback):
+    """A joint-stage callback: the ARI of q(c | x)'s clusters on named labelled sets, before and after each epoch.
+
+    ``sets`` maps a name to ``(X, y)``; after ``fit(X, callbacks=[history])``, ``history.ari[name]`` holds
+    ``epochs + 1`` values, the first at the start of the joint stage (EM's start on the pretrained codes).
+    The labels serve for watching only, never for training.
+    """
+
+    def __init__(self, **sets):
+        super().__init__()
+        self.sets = {name: (_check_unit_data(check_data(X, name=name)), np.asarray(y)) for name, (X, y) in sets.items()}
+        self.ari = {name: [] for name in self.sets}
+
+    def _record(self):
+        from sklearn.metrics import adjusted_rand_score
+
+        for name, (X, y) in self.sets.items():
+            self.ari[name].append(float(adjusted_rand_score(y, _posterior(self.model, X)[2].argmax(axis=1))))
+
+    def on_train_begin(self, logs=None):
+        self._record()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._record()
