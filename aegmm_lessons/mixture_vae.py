@@ -17,8 +17,9 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .gmm import GaussianMixtureEM, estimate_log_gaussian_prob
 from .graph import fuzzy_knn_graph, graph_cross_entropy, sample_neighbours, similarity_curve
+from .networks import NetworkEstimatorMixin, array_namespace, predict
 from .params import GMMParams, ParamLayout, check_params
-from .vae import VAE, _check_unit_interval, _xp, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
+from .vae import VAE, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
 from .validation import (
     check_data,
     check_generator,
@@ -27,6 +28,7 @@ from .validation import (
     check_non_negative,
     check_positive_int,
     check_seed,
+    check_unit_interval,
     validate_data,
 )
 
@@ -58,7 +60,7 @@ def component_kl(z_mean, z_log_var, means, log_vars):
     KL does not change under u = (z - mu_c) / sigma_c, which makes the component N(0, I): each entry is
     :func:`~aegmm_lessons.vae.gaussian_kl` of N((m - mu_c) / sigma_c, s^2 / sigma_c^2).
     """
-    xp = _xp(z_mean, z_log_var, means, log_vars)
+    xp = array_namespace(z_mean, z_log_var, means, log_vars)
     if xp is np:
         means, log_vars, z_mean, z_log_var = _check_gaussians(means, log_vars, "log_vars", False, z_mean=z_mean,
                                                               z_log_var=z_log_var)
@@ -76,7 +78,7 @@ def component_kl_full(z_mean, z_log_var, means, precisions_chol):
 
         1/2 [sum_j s_j^2 ||U_c[j, :]||^2 + ||(m - mu_c) U_c||^2 - d - 2 sum_j log U_c[j, j] - sum_j log s_j^2]
     """
-    xp = _xp(z_mean, z_log_var, means, precisions_chol)
+    xp = array_namespace(z_mean, z_log_var, means, precisions_chol)
     if xp is np:
         means, precisions_chol, z_mean, z_log_var = _check_gaussians(
             means, precisions_chol, "precisions_chol", True, z_mean=z_mean, z_log_var=z_log_var)
@@ -90,7 +92,7 @@ def component_kl_full(z_mean, z_log_var, means, precisions_chol):
 
 def categorical_kl(gamma, log_weights):
     """KL(gamma || pi) = sum_c gamma_c (log gamma_c - log pi_c) per row of gamma (n, K), with 0 log 0 = 0."""
-    xp = _xp(gamma, log_weights)
+    xp = array_namespace(gamma, log_weights)
     if xp is np:
         gamma = check_data(gamma, name="gamma")
         log_weights = check_array(log_weights, ensure_2d=False, input_name="log_weights")
@@ -108,7 +110,7 @@ def _log_densities_diag(z, means, log_vars):
 
 def log_component_densities_full(z, means, precisions_chol):
     """log N(z | mu_c, Sigma_c) = -d/2 log(2 pi) + sum_j log U_c[j, j] - 1/2 ||(z - mu_c) U_c||^2, shape (n, K)."""
-    if _xp(z, means, precisions_chol) is np:
+    if array_namespace(z, means, precisions_chol) is np:
         means, precisions_chol, z = _check_gaussians(means, precisions_chol, "precisions_chol", True, z=z)
         return estimate_log_gaussian_prob(z, means, precisions_chol, "full")
     projected = ops.einsum("nkd,kde->nke", z[:, None, :] - means[None, :, :], precisions_chol)
@@ -118,7 +120,7 @@ def log_component_densities_full(z, means, precisions_chol):
 
 def softmax_responsibilities(log_densities, log_weights):
     """gamma_c = pi_c N_c / sum_k pi_k N_k from log N_c (n, K) and log pi (K,): lesson 01's E step."""
-    if _xp(log_densities, log_weights) is np:
+    if array_namespace(log_densities, log_weights) is np:
         joint = check_data(log_densities, name="log_densities") + np.asarray(log_weights, dtype=np.float64)
         return np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
     return ops.softmax(log_densities + log_weights, axis=-1)
@@ -150,24 +152,19 @@ class MixtureVAE(VAE):
         prior = check_params(prior, "prior", n_features=self.latent_dim)
         self.n_components, self.covariance_type = prior.n_components, prior.covariance_type
         self.layout = ParamLayout.from_params(prior)
-        shapes = self.layout.block_shapes()
-        log_weights = np.log(prior.weights)
+        shapes, start = self.layout.block_shapes(), self.layout.split(self.layout.pack(prior))
         self.fixed_weights = bool(fixed_weights)
-        logits = np.zeros(shapes["logits"]) if self.fixed_weights else log_weights[1:] - log_weights[0]
+        logits = np.zeros(shapes["logits"]) if self.fixed_weights else start["logits"]
         self.prior_logits = self._weight("prior_logits", shapes["logits"], logits, trainable=not self.fixed_weights)
-        self.prior_means = self._weight("prior_means", shapes["means"], prior.means)
+        self.prior_means = self._weight("prior_means", shapes["means"], start["means"])
         if self.covariance_type == "diag":
             self.prior_log_vars = self._weight("prior_log_vars", shapes["means"], np.log(prior.covariances))
         else:
-            factors = prior.precisions_cholesky()
             self.prior_log_diagonals = self._weight("prior_log_diagonals", shapes["log_diagonals"],
-                                                    np.log(np.diagonal(factors, axis1=1, axis2=2)))
+                                                    start["log_diagonals"])
             self.prior_off_diagonals = self._weight("prior_off_diagonals", shapes["off_diagonals"],
-                                                    self.layout.off_diagonal_entries(factors))
-            # Places each off-diagonal entry at its (row, column) of a flattened d x d matrix.
-            rows, cols = np.triu_indices(self.latent_dim, 1)
-            self._scatter = np.zeros((len(rows), self.latent_dim**2), dtype="float32")
-            self._scatter[np.arange(len(rows)), rows * self.latent_dim + cols] = 1.0
+                                                    start["off_diagonals"])
+            self._scatter = self.layout.off_diagonal_scatter("float32")
         self.trackers = [keras.metrics.Mean(name=name) for name in ("loss", *LOSS_TERMS)]
 
     def _weight(self, name, shape, value, trainable=True):
@@ -191,8 +188,7 @@ class MixtureVAE(VAE):
             covariances = np.exp(self.prior_log_vars.numpy().astype(np.float64))
         else:
             factors = ops.convert_to_numpy(self.precisions_cholesky()).astype(np.float64)
-            covariances = np.linalg.inv(factors @ np.swapaxes(factors, 1, 2))
-            covariances = 0.5 * (covariances + np.swapaxes(covariances, 1, 2))
+            covariances = self.layout.covariances_from_factors(factors)
         means = self.prior_means.numpy().astype(np.float64)
         return GMMParams(weights / weights.sum(), means, covariances, self.covariance_type)
 
@@ -300,19 +296,13 @@ class NeighbourPairs(keras.utils.PyDataset):
 
 
 def _check_unit_data(X, n_features=None):
-    return _check_unit_interval(check_data(X, n_features=n_features))
+    return check_unit_interval(check_data(X, n_features=n_features))
 
 
 def _check_model(model):
     if not isinstance(model, MixtureVAE):
         raise TypeError(f"model must be a MixtureVAE, got {type(model).__name__}")
     return model
-
-
-def _outputs(network, X):
-    """A network's outputs on the rows of X, as a list of float64 arrays."""
-    outputs = keras.tree.flatten(network(X.astype("float32"), training=False))
-    return [ops.convert_to_numpy(output).astype(np.float64) for output in outputs]
 
 
 def _compile(model, learning_rate, n_batches):
@@ -322,7 +312,7 @@ def _compile(model, learning_rate, n_batches):
 
 def _posterior(model, X):
     """z_mean, z_log_var (n, d) and gamma (n, K) at the posterior mean, and the prior, for checked X."""
-    z_mean, z_log_var, _ = _outputs(model.encoder, X)
+    z_mean, z_log_var, _ = predict(model.encoder, X)
     prior = model.prior_params()
     log_densities = estimate_log_gaussian_prob(z_mean, prior.means, prior.precisions_cholesky(),
                                                prior.covariance_type)
@@ -341,7 +331,7 @@ def elbo_terms(model, X, n_draws=1, random_state=0):
     z_mean, z_log_var, gamma, prior = _posterior(model, X)
     epsilon = check_generator(random_state).standard_normal((n_draws, *z_mean.shape))
     z = (z_mean + np.exp(0.5 * z_log_var) * epsilon).reshape(-1, model.latent_dim)
-    reconstruction = bernoulli_nll(X, _outputs(model.decoder, z)[0].reshape(n_draws, *X.shape)).mean(axis=0)
+    reconstruction = bernoulli_nll(X, predict(model.decoder, z).reshape(n_draws, *X.shape)).mean(axis=0)
     if prior.covariance_type == "diag":
         kl_components = component_kl(z_mean, z_log_var, prior.means, np.log(prior.covariances))
     else:
@@ -362,10 +352,10 @@ def sample_component(model, component, n_samples, random_state=0):
     n_samples = check_positive_int("n_samples", n_samples)
     draws = check_generator(random_state).standard_normal((n_samples, model.latent_dim))
     scale = np.linalg.cholesky(prior.full_covariances()[component])
-    return _outputs(model.decoder, prior.means[component] + draws @ scale.T)[0]
+    return predict(model.decoder, prior.means[component] + draws @ scale.T)
 
 
-class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEstimator):
+class MixtureVAEClustering(NetworkEstimatorMixin, ClusterMixin, TransformerMixin, DensityMixin, BaseEstimator):
     """VaDE, optionally with UMAP's neighbour graph, as a scikit-learn estimator: clusters from q(c | x).
 
     ``fit`` on X (n, n_features) in [0, 1]:
@@ -470,7 +460,7 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
             head = encoder.get_layer("z_log_var")
             kernel, bias = head.get_weights()
             head.set_weights([np.zeros_like(kernel), np.full_like(bias, self.initial_log_var)])
-        codes = _outputs(encoder, X)[0]
+        codes = predict(encoder, X)[0]
         em = GaussianMixtureEM(settings["n_components"], covariance_type=self.covariance_type, n_init=self.n_init,
                                max_iter=200, random_state=seed).fit(codes)
         self.start_, self.start_labels_ = em.params_, em.predict(codes)

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy.linalg import solve_triangular
-from scipy.special import logsumexp
+from scipy.linalg import lapack, solve_triangular
 
+from .numerics import logsumexp
 from .validation import check_array, check_covariance_type, check_data, check_is_fitted, check_positive_int
 
 __all__ = ["GMMParams", "ParamLayout", "check_params"]
@@ -39,22 +39,33 @@ def _check_weights(weights):
     return weights.astype(np.float64) / total if weights.dtype == np.float32 else weights
 
 
-def _check_covariances(covariances, covariance_type, tol):
-    if covariance_type == "diag":
-        if np.any(covariances <= 0):
-            raise ValueError(f"diag covariances must be positive, got minimum {covariances.min():.6g}")
-        return
+def _check_symmetric(covariances, tol):
     for k, cov in enumerate(covariances):
         asymmetry = np.max(np.abs(cov - cov.T))
         if asymmetry > tol * max(1.0, np.max(np.abs(cov))):
             raise ValueError(f"covariances[{k}] must be symmetric, got max |C - C.T| = {asymmetry:.3g}")
+
+
+def _precision_factors(covariances, covariance_type):
+    """``U_k`` with ``U_k @ U_k.T = inv(Sigma_k)`` (for 'diag': ``1 / sigma``); ValueError if a Sigma_k is not SPD."""
+    if covariance_type == "diag":
+        if np.any(covariances <= 0):
+            raise ValueError(f"diag covariances must be positive, got minimum {covariances.min():.6g}")
+        return 1.0 / np.sqrt(covariances)
+    identity, factors = np.eye(covariances.shape[-1]), np.empty_like(covariances)
+    for k, cov in enumerate(covariances):
         try:
-            np.linalg.cholesky(cov)
+            lower = np.linalg.cholesky(cov)
         except np.linalg.LinAlgError:
             smallest = np.linalg.eigvalsh((cov + cov.T) / 2).min()
             raise ValueError(
                 f"covariances[{k}] must be positive-definite, got smallest eigenvalue {smallest:.6g}"
             ) from None
+        # Sigma = L L^T, so inv(Sigma) = inv(L)^T inv(L) and U = inv(L)^T is upper triangular. LAPACK's trtrs is
+        # what scipy.linalg.solve_triangular calls (same result, bit for bit), without its ~20 us of Python per call:
+        # EM builds K factors per iteration, and lesson 03 runs thousands of iterations.
+        factors[k] = lapack.dtrtrs(lower, identity, lower=1)[0].T
+    return factors
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +91,10 @@ class GMMParams:
 
     Notes
     -----
-    The arrays are stored as read-only float64 copies, so a ``GMMParams`` cannot become invalid.
+    The arrays are stored as read-only float64 copies, so a ``GMMParams`` cannot become invalid. The Cholesky
+    factors of the precisions, computed while checking that the covariances are positive-definite, are kept
+    (:meth:`precisions_cholesky`). Algorithms whose arrays are valid by construction build mixtures with
+    :meth:`from_estimates`, which skips the checks that cannot fail.
     """
 
     weights: np.ndarray
@@ -101,11 +115,44 @@ class GMMParams:
         if covariances.shape != expected:
             raise ValueError(f"covariances for covariance_type={self.covariance_type!r} must have shape "
                              f"{expected}, got {covariances.shape}")
-        _check_covariances(covariances, self.covariance_type, _tolerance(covariances.dtype))
+        if self.covariance_type == "full":
+            _check_symmetric(covariances, _tolerance(covariances.dtype))
+        self._store(weights, means, covariances)
+
+    def _store(self, weights, means, covariances):
+        """Keep read-only float64 copies and the precisions' Cholesky factors (ValueError if a Sigma_k is not SPD)."""
         for name, array in (("weights", weights), ("means", means), ("covariances", covariances)):
             array = np.array(array, dtype=np.float64)
             array.setflags(write=False)
             object.__setattr__(self, name, array)
+        factors = _precision_factors(self.covariances, self.covariance_type)
+        factors.setflags(write=False)
+        object.__setattr__(self, "_precisions_cholesky", factors)
+
+    @classmethod
+    def from_estimates(cls, weights, means, covariances, covariance_type="full"):
+        """A mixture from arrays an algorithm computed (an M step), checked only where they can fail.
+
+        Parameters
+        ----------
+        weights : ndarray of shape (n_components,)
+            Positive and summing to 1 by construction: not checked.
+        means : ndarray of shape (n_components, n_features)
+        covariances : ndarray of shape (n_components, n_features, n_features) or (n_components, n_features)
+            Symmetric by construction; checked to be finite and positive-definite.
+        covariance_type : {'full', 'diag'}, default 'full'
+
+        Raises
+        ------
+        ValueError
+            If a covariance is not finite or not positive-definite (a collapsed component).
+        """
+        if not np.all(np.isfinite(covariances)):
+            raise ValueError("covariances must be finite, got NaN or infinity")
+        params = object.__new__(cls)
+        object.__setattr__(params, "covariance_type", covariance_type)
+        params._store(weights, means, covariances)
+        return params
 
     @property
     def n_components(self):
@@ -136,12 +183,9 @@ class GMMParams:
         Returns
         -------
         ndarray of shape (n_components, n_features, n_features) or (n_components, n_features)
+            Read-only: computed once, when the mixture was built.
         """
-        if self.covariance_type == "diag":
-            return 1.0 / np.sqrt(self.covariances)
-        identity = np.eye(self.n_features)
-        # Sigma = L L^T, so inv(Sigma) = inv(L)^T inv(L) and U = inv(L)^T is upper triangular.
-        return np.stack([solve_triangular(np.linalg.cholesky(cov), identity, lower=True).T for cov in self.covariances])
+        return self._precisions_cholesky
 
     def precisions(self):
         """Inverse covariances, of the shape of ``covariances``."""
@@ -184,7 +228,7 @@ class GMMParams:
         gm.weights_ = np.array(self.weights)
         gm.means_ = np.array(self.means)
         gm.covariances_ = np.array(self.covariances)
-        gm.precisions_cholesky_ = self.precisions_cholesky()
+        gm.precisions_cholesky_ = np.array(self.precisions_cholesky())
         gm.precisions_ = self.precisions()
         gm.converged_, gm.n_iter_, gm.lower_bound_, gm.n_features_in_ = True, 0, -np.inf, self.n_features
         return gm
@@ -297,6 +341,20 @@ class ParamLayout:
         rows, cols = self._triu
         return matrices[:, rows, cols]
 
+    def off_diagonal_scatter(self, dtype="float64"):
+        """The matrix S of shape (n_off, d * d) with ``off_diagonals @ S`` the flattened strict upper triangles of
+        the ``U_k``: a matrix product places the entries, on tensors as on arrays."""
+        rows, cols = self._triu
+        scatter = np.zeros((len(rows), self.n_features**2), dtype=dtype)
+        scatter[np.arange(len(rows)), rows * self.n_features + cols] = 1
+        return scatter
+
+    def covariances_from_factors(self, factors):
+        """``Sigma_k = inv(U_k U_k^T)``, symmetric, of shape (n_components, d, d), from upper-triangular ``factors``."""
+        inverses = np.stack([solve_triangular(factor, np.eye(self.n_features)) for factor in factors])
+        covariances = inverses.transpose(0, 2, 1) @ inverses  # inv(U U^T) = V^T V with V = inv(U)
+        return (covariances + covariances.transpose(0, 2, 1)) / 2
+
     def pack(self, params):
         """The flat unconstrained vector of shape (size,) of a GMMParams shaped like this layout."""
         given = ParamLayout.from_params(params)
@@ -325,9 +383,7 @@ class ParamLayout:
             with np.errstate(over="ignore", under="ignore"):  # out-of-range values are reported below
                 covariances = np.exp(-2.0 * blocks["log_diagonals"])
         else:
-            inverses = np.stack([solve_triangular(factor, np.eye(self.n_features)) for factor in factors])
-            covariances = inverses.transpose(0, 2, 1) @ inverses  # inv(U U^T) = V^T V with V = inv(U)
-            covariances = (covariances + covariances.transpose(0, 2, 1)) / 2
+            covariances = self.covariances_from_factors(factors)
         flat = covariances.reshape(self.n_components, -1)
         bad = ~np.all(np.isfinite(flat) & (np.abs(flat) < np.finfo(np.float64).max), axis=1)
         bad |= (self.covariance_type == "diag") & np.any(flat <= 0, axis=1)

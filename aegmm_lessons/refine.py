@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import logsumexp
 from threadpoolctl import threadpool_limits
 
 from .gmm import estimate_log_gaussian_prob
+from .numerics import logsumexp
 from .params import GMMParams, ParamLayout, check_params
 from .validation import check_array, check_data, check_positive_int, check_scalar
 

@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
-from aegmm_lessons.gmm import GaussianMixtureEM, e_step, kmeans_init, log_gaussian_prob, m_step
+from aegmm_lessons.gmm import GaussianMixtureEM, e_step, em_trajectory, kmeans_init, log_gaussian_prob, m_step
 from aegmm_lessons.params import GMMParams
 
 no_convergence_warning = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -220,6 +220,18 @@ def test_duplicated_points_and_a_one_point_cluster_finish_without_nan():
     assert np.min(np.linalg.eigvalsh(model.params_.covariances)) == pytest.approx(1e-6, rel=1e-3)
 
 
+def test_fit_validates_at_the_door_and_its_em_iterations_check_nothing(monkeypatch):
+    X = separated_blobs()
+    init = GaussianMixtureEM(3, random_state=0).fit(X).params_
+    built = []
+    original = GMMParams.__post_init__
+    monkeypatch.setattr(GMMParams, "__post_init__", lambda self: built.append(1) or original(self))
+    model = GaussianMixtureEM(3, init=init, tol=0.0, max_iter=20)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X)
+    assert model.n_iter_ == 20 and built == []  # 20 M steps, no validated construction
+
+
 def test_collapsed_component_without_reg_covar_is_a_clear_error():
     X = np.vstack([np.repeat([[1.0, 2.0]], 10, axis=0), np.random.default_rng(0).normal(size=(20, 2)) + 9])
     with pytest.raises(ValueError, match=r"invalid mixture .*increase reg_covar \(now 0\)"):
@@ -403,3 +415,52 @@ def test_bad_input_is_a_clear_error_naming_the_parameter_and_value(call, match, 
 def test_unfitted_model_says_so():
     with pytest.raises(NotFittedError, match="not fitted yet"):
         GaussianMixtureEM(2).predict(np.zeros((4, 2)))
+
+
+# --- em_trajectory: the mixtures EM visits, for lesson 01's pictures ----------------------------
+
+
+def test_em_trajectory_follows_the_estimator_from_the_same_start(blobs_2d):
+    init = kmeans_init(blobs_2d, 3, random_state=0)
+    trajectory = em_trajectory(blobs_2d, init, 15)
+    assert len(trajectory.params) == 16 and trajectory.log_likelihood.shape == (16,)
+    assert trajectory.params[0] is init
+    model = GaussianMixtureEM(3, init=init, tol=0, max_iter=15)
+    with pytest.warns(Warning, match="did not converge"):
+        model.fit(blobs_2d)
+    np.testing.assert_allclose(trajectory.log_likelihood[:-1], model.log_likelihood_history_, rtol=1e-12)
+    np.testing.assert_allclose(trajectory.params[-1].means, model.params_.means, rtol=1e-12)
+    np.testing.assert_allclose(trajectory.log_likelihood[-1], model.score(blobs_2d), rtol=1e-12)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_em_trajectory_log_likelihood_never_decreases_and_keeps_the_covariance_type(blobs_2d, random_params,
+                                                                                    covariance_type):
+    start = random_params(3, 2, covariance_type, seed=2)
+    trajectory = em_trajectory(blobs_2d, start, 25)
+    assert np.all(np.diff(trajectory.log_likelihood) >= -1e-12)
+    assert {params.covariance_type for params in trajectory.params} == {covariance_type}
+
+
+X2 = np.random.default_rng(0).normal(size=(40, 2))
+
+
+def _params():
+    from aegmm_lessons.params import GMMParams
+
+    return GMMParams([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.stack([np.eye(2)] * 2))
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: em_trajectory(np.ones((5, 3)), _params(), 3), ValueError, r"3 features.*n_features=2"),
+        (lambda: em_trajectory(np.ones(5), _params(), 3), ValueError, r"1D|1-D"),
+        (lambda: em_trajectory(np.full((5, 2), np.nan), _params(), 3), ValueError, r"NaN"),
+        (lambda: em_trajectory(X2, _params(), -1), ValueError, r"n_iter == -1"),
+        (lambda: em_trajectory(X2, X2[:2], 3), TypeError, r"init.*ndarray"),
+    ],
+)
+def test_em_trajectory_rejects_bad_input_naming_the_parameter_and_value(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
