@@ -109,6 +109,72 @@ def test_paired_difference_rejects_unpaired_or_too_few_results(a, b, confidence,
         paired_difference(a, b, confidence)
 
 
+# --- the honest protocol (lessons 02 and 06) ----------------------------------------------
+
+
+def _nearest_mean(X_fit, X_score, seed):
+    """A toy method: two clusters split at the median of the first column of X_fit."""
+    return (X_score[:, 0] > np.median(X_fit[:, 0])).astype(int)
+
+
+def _random_labels(X_fit, X_score, seed):
+    return np.random.default_rng(seed).integers(0, 2, size=len(X_score))
+
+
+def test_evaluate_protocol_fits_on_train_or_on_all_and_scores_the_named_rows():
+    from aegmm_lessons.experiments import evaluate_protocol
+
+    rng = np.random.default_rng(0)
+    y_train, y_test = np.repeat([0, 1], 30), np.repeat([0, 1], 10)
+    X_train, X_test = rng.normal(size=(60, 2)) + 6 * y_train[:, None], rng.normal(size=(20, 2)) + 6 * y_test[:, None]
+    seen = []
+
+    def spy(X_fit, X_score, seed):
+        seen.append((len(X_fit), len(X_score), seed))
+        return _nearest_mean(X_fit, X_score, seed)
+
+    inductive = evaluate_protocol({"spy": spy}, X_train, y_train, X_test, y_test, protocol="inductive", seeds=[3, 4])
+    transductive = evaluate_protocol({"spy": spy}, X_train, y_train, X_test, y_test, protocol="transductive",
+                                     seeds=[3])
+    assert seen == [(60, 20, 3), (60, 20, 4), (80, 80, 3)]
+    assert [r["ARI"] for r in inductive + transductive] == [1.0, 1.0, 1.0]
+    assert {r["protocol"] for r in transductive} == {"transductive"}
+
+
+def test_summarize_protocol_pairs_each_method_with_the_baseline_by_seed():
+    from aegmm_lessons.experiments import evaluate_protocol, paired_difference, summarize_protocol
+
+    rng = np.random.default_rng(1)
+    y = np.repeat([0, 1], 20)
+    X = rng.normal(size=(40, 2)) + 4 * y[:, None]
+    rows = evaluate_protocol({"median split": _nearest_mean, "random": _random_labels}, X, y, X, y, seeds=range(5))
+    summary = {row["method"]: row for row in summarize_protocol(rows, baseline="random")}
+    random_ari = [r["ARI"] for r in rows if r["method"] == "random"]
+    split_ari = [r["ARI"] for r in rows if r["method"] == "median split"]
+    expected = paired_difference(split_ari, random_ari)
+    assert summary["median split"]["minus random"] == pytest.approx(expected.mean)
+    assert summary["median split"]["CI low"] == pytest.approx(expected.low) and expected.low > 0
+    assert summary["random"]["minus random"] == "-" and summary["random"]["seeds"] == 5
+
+
+def test_protocol_refuses_unknown_protocols_baselines_and_unpaired_seeds():
+    from aegmm_lessons.experiments import evaluate_protocol, summarize_protocol, validation_split
+
+    X, y = np.random.default_rng(2).normal(size=(20, 2)), np.repeat([0, 1], 10)
+    with pytest.raises(ValueError, match="protocol must be one of"):
+        evaluate_protocol({"m": _random_labels}, X, y, X, y, protocol="nested")
+    with pytest.raises(ValueError, match="labels"):
+        evaluate_protocol({"m": _random_labels}, X, y[:5], X, y)
+    rows = evaluate_protocol({"a": _random_labels}, X, y, X, y, seeds=[0, 1])
+    rows += evaluate_protocol({"b": _random_labels}, X, y, X, y, seeds=[0, 2])
+    with pytest.raises(ValueError, match="baseline 'c' is not among"):
+        summarize_protocol(rows, baseline="c")
+    with pytest.raises(ValueError, match="must share their seeds"):
+        summarize_protocol(rows, baseline="a")
+    X_fit, X_val, y_fit, y_val = validation_split(X, y, fraction=0.25)
+    assert len(X_val) == len(y_val) == 5 and len(X_fit) == len(y_fit) == 15 and sorted(np.bincount(y_val)) == [2, 3]
+
+
 # --- mixture_density_1d: lesson 00's densities ----------------------------------------------
 
 
