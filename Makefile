@@ -33,14 +33,14 @@ lab: $(STAMP)
 
 # Two pytest workers; --dist loadscope keeps each notebook's cells together, in order.
 test: $(STAMP)
-	$(BIN)/ruff check aegmm_lessons tests benchmarks notebooks
+	$(BIN)/ruff check aegmm_lessons tests benchmarks tools notebooks
 	$(BIN)/python -m pytest -n 2 --dist loadscope tests notebooks --ignore=tests/browser --nbval --nbval-current-env \
 		--nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=600
 
 # Strict nbval over every notebook under four configurations that stand in for
 # other machines (OpenBLAS kernel, BLAS/OpenMP threads, TensorFlow threads).
 test-portability: $(STAMP)
-	$(BIN)/python tests/portability.py
+	$(BIN)/python tools/portability.py
 
 notebooks: $(STAMP)
 	@for nb in $(NOTEBOOKS); do \
@@ -50,7 +50,7 @@ notebooks: $(STAMP)
 			--ExecutePreprocessor.timeout=600 \
 			--ExecutePreprocessor.record_timing=False \
 			"$$nb" || exit 1; \
-		$(BIN)/python tests/relative_tracebacks.py "$$nb" || exit 1; \
+		$(BIN)/python tools/relative_tracebacks.py "$$nb" || exit 1; \
 	done
 
 bench: $(STAMP)

@@ -7,7 +7,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from sklearn.utils import check_random_state
 
 from .gmm import GaussianMixtureEM
 from .validation import (
@@ -18,6 +17,8 @@ from .validation import (
     check_n_components,
     check_non_negative,
     check_positive_int,
+    check_random_state,
+    check_seed,
     validate_data,
 )
 
@@ -141,11 +142,11 @@ def reconstruction_error(autoencoder, X):
     return np.mean((reconstruct(autoencoder, X) - X) ** 2, axis=1)
 
 
-def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate=1e-3, seed=0):
+def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate=1e-3, random_state=0):
     """Train ``autoencoder`` to reproduce ``X`` (mean squared error, Adam); return the loss of each epoch.
 
-    ``seed`` seeds the shuffling; the weights were drawn when the layers were built
-    (call ``keras.utils.set_random_seed`` before :func:`build_autoencoder`). The
+    ``random_state`` (None, int, RandomState or Generator) seeds the shuffling; the weights were drawn when the
+    layers were built (call ``keras.utils.set_random_seed`` before :func:`build_autoencoder`). The
     samples come through ``tf.data``: from NumPy arrays, Keras would rebuild its
     input pipeline every epoch (benchmarks/bench_autoencoder.py measures it).
     """
@@ -157,7 +158,7 @@ def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate
     X32 = check_data(X, n_features=n_in).astype(np.float32)
     autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
     batches = (tf.data.Dataset.from_tensor_slices((X32, X32))
-               .shuffle(X32.shape[0], seed=seed, reshuffle_each_iteration=True)
+               .shuffle(X32.shape[0], seed=check_seed(random_state), reshuffle_each_iteration=True)
                .batch(batch_size))
     history = autoencoder.fit(batches, epochs=epochs, shuffle=False, verbose=0)
     return np.asarray(history.history["loss"], dtype=np.float64)
@@ -172,9 +173,9 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
+    n_components : int, default 10
     latent_dim : int, default 10
         Width of the codes (and of the mixture), smaller than n_features.
-    n_components : int, default 10
     hidden_units : int or sequence of int, default (64,)
     output_activation : {'auto', 'linear', 'sigmoid'}, default 'auto'
         'auto' picks 'sigmoid' for data in [0, 1], 'linear' otherwise.
@@ -183,7 +184,7 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
     covariance_type : {'full', 'diag'}, default 'full'
     n_init : int, default 1
         EM initialisations on the codes.
-    random_state : int, RandomState instance or None, default None
+    random_state : None, int, RandomState or Generator, default None
         Seeds Keras (weights, shuffling; through ``keras.utils.set_random_seed``,
         which also reseeds Python's and NumPy's global generators) and the mixture.
 
@@ -203,11 +204,11 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
     Each ``fit`` leaves a few megabytes that TensorFlow does not give back (keras-team/keras#20245).
     """
 
-    def __init__(self, latent_dim=10, n_components=10, *, hidden_units=(64,), output_activation="auto",
+    def __init__(self, n_components=10, *, latent_dim=10, hidden_units=(64,), output_activation="auto",
                  epochs=50, batch_size=64, learning_rate=1e-3, covariance_type="full", n_init=1,
                  random_state=None):
-        self.latent_dim = latent_dim
         self.n_components = n_components
+        self.latent_dim = latent_dim
         self.hidden_units = hidden_units
         self.output_activation = output_activation
         self.epochs = epochs
@@ -238,7 +239,7 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
         self.encoder_, self.decoder_, self.autoencoder_ = build_autoencoder(
             X.shape[1], self.latent_dim, self.hidden_units, output_activation)
         self.history_ = train_autoencoder(self.autoencoder_, X, epochs=self.epochs, batch_size=self.batch_size,
-                                          learning_rate=self.learning_rate, seed=keras_seed)
+                                          learning_rate=self.learning_rate, random_state=keras_seed)
         self.output_activation_ = output_activation
         codes = encode(self.encoder_, X)
         self.gmm_ = GaussianMixtureEM(n_components, covariance_type=self.covariance_type, n_init=self.n_init,

@@ -1,19 +1,20 @@
-"""Hyperparameter search: counting fits, reading results, label-free scores, a VAE as an estimator.
+"""Hyperparameter search: counting fits, reading results, label-free scores.
 
 Small functions over scikit-learn's own searches (``GridSearchCV``,
 ``RandomizedSearchCV``, ``HalvingGridSearchCV``). Nothing here imports
-TensorFlow at import time; :class:`VAEEstimator` loads Keras when first fitted.
+TensorFlow; the VAE a search tunes is ``vae.VAEEstimator``.
 """
 
 import math
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, DensityMixin, TransformerMixin
 from sklearn.model_selection import ParameterGrid
 
+from .gmm import estimate_log_gaussian_prob
+from .params import GMMParams
 from .repro import format_seconds
-from .validation import check_data, check_is_fitted, check_positive_int, validate_data
+from .validation import check_data, check_is_fitted, check_positive_int
 
 __all__ = [
     "count_candidates",
@@ -25,7 +26,6 @@ __all__ = [
     "log_likelihood_scorer",
     "neg_bic_scorer",
     "log_likelihood_gain_scorer",
-    "VAEEstimator",
 ]
 
 
@@ -242,9 +242,6 @@ def log_likelihood_gain_scorer(estimator, X, y=None):
     estimator : fitted ``GaussianMixtureEM`` or ``AutoencoderGMM``
     X : array-like of shape (n_samples, n_features)
     """
-    from .gmm import estimate_log_gaussian_prob
-    from .params import GMMParams
-
     mixture, points = _mixture_and_points(estimator, X)
     params = getattr(mixture, "params_", None)
     if not isinstance(params, GMMParams):
@@ -257,76 +254,3 @@ def log_likelihood_gain_scorer(estimator, X, y=None):
     single = GMMParams(np.ones(1), mean[None], (0.5 * (covariance + covariance.T))[None], "full")
     log_single = estimate_log_gaussian_prob(points, single.means, single.precisions_cholesky(), "full")[:, 0]
     return _finite(log_mixture - log_single.mean(), "log-likelihood gain", estimator)
-
-
-# --------------------------------------------------------------------------- a VAE for the search
-
-
-class VAEEstimator(TransformerMixin, DensityMixin, BaseEstimator):
-    """``vae.fit_vae`` as an estimator whose ``score`` is the held-out ELBO.
-
-    So that ``GridSearchCV`` can choose ``latent_dim`` and ``beta`` without
-    labels. ``score(X)`` is the true ELBO (``beta = 1``) in nats per example,
-    whatever ``beta`` training used.
-
-    Parameters
-    ----------
-    latent_dim : int, default 2
-    hidden_units : tuple of int, default (64,)
-    beta : float, default 1.0
-        Weight of the KL term during training.
-    likelihood : {'auto', 'bernoulli', 'gaussian'}, default 'auto'
-    epochs, batch_size : int, default 50, 64
-    learning_rate : float, default 1e-3
-    n_elbo_samples : int, default 1
-        Monte Carlo draws of z per example in :meth:`score`.
-    random_state : int, default 0
-        Seeds training and the draws of :meth:`score`.
-
-    Attributes
-    ----------
-    model_ : vae.VAE
-    n_features_in_ : int
-    """
-
-    def __init__(self, latent_dim=2, *, hidden_units=(64,), beta=1.0, likelihood="auto", epochs=50,
-                 batch_size=64, learning_rate=1e-3, n_elbo_samples=1, random_state=0):
-        self.latent_dim, self.hidden_units, self.beta, self.likelihood = latent_dim, hidden_units, beta, likelihood
-        self.epochs, self.batch_size, self.learning_rate = epochs, batch_size, learning_rate
-        self.n_elbo_samples, self.random_state = n_elbo_samples, random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # float32 matrix products are blocked by shape: a code changes in its last digits (~1e-8) with the
-        # samples encoded beside it, so check_estimator's subset and sample-order checks cannot hold
-        tags.non_deterministic = True
-        return tags
-
-    def fit(self, X, y=None):
-        """Train a VAE on ``X`` of shape (n_samples, n_features); ``y`` is ignored."""
-        from .vae import fit_vae  # loads Keras: only estimators that are fitted pay for it
-
-        X = validate_data(self, X, reset=True)
-        self.model_ = fit_vae(X, latent_dim=self.latent_dim, hidden_units=self.hidden_units, beta=self.beta,
-                              likelihood=self.likelihood, epochs=self.epochs, batch_size=self.batch_size,
-                              learning_rate=self.learning_rate, random_state=self.random_state)
-        return self
-
-    def elbo(self, X):
-        """``vae.elbo`` of ``X``: dict of ``elbo``, ``reconstruction``, ``kl`` in nats per example."""
-        from .vae import elbo
-
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
-        return elbo(self.model_, X, n_samples=self.n_elbo_samples, random_state=self.random_state)
-
-    def score(self, X, y=None):
-        """Held-out ELBO of ``X`` of shape (n_samples, n_features), nats per example."""
-        return _finite(self.elbo(X)["elbo"], "ELBO", self)
-
-    def transform(self, X):
-        """Posterior means of ``X``: ndarray of shape (n_samples, latent_dim)."""
-        from .vae import encode
-
-        check_is_fitted(self)
-        return encode(self.model_, validate_data(self, X, reset=False))

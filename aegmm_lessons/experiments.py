@@ -5,6 +5,7 @@ No model imports this module; the lessons do.
 """
 
 import time
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,7 +63,7 @@ def fit_feature_gmm(method, X_train, *, latent_dim=None, n_components=10, random
     if method == "AE":
         from .autoencoder import AutoencoderGMM  # loads TensorFlow: only when asked for
 
-        model = AutoencoderGMM(latent_dim, n_components, random_state=random_state,
+        model = AutoencoderGMM(n_components, latent_dim=latent_dim, random_state=random_state,
                                **(ae_params or {})).fit(X_train)
         return model.transform, model.gmm_, model
     if method == "PCA":
@@ -146,6 +147,27 @@ def summarize_runs(rows, metrics=("ARI", "NMI", "train LL", "test LL"), by=("met
         entry["fit time"] = format_seconds(float(np.mean([member["seconds"] for member in members])))
         summary.append(entry)
     return summary
+
+
+MixtureDensity1D = namedtuple(
+    "MixtureDensity1D", "n_components grid density component_densities log_likelihood bic params")
+
+
+def mixture_density_1d(sample, n_components, *, grid=None, n_grid=200, random_state=0):
+    """Fit K components to a 1-D sample by EM; a namedtuple of its density on a grid (default: range + 10 %),
+    weighted component densities (n_grid, K), mean log-likelihood, BIC and params."""
+    sample = np.asarray(sample)
+    X = check_data(sample.reshape(-1, 1) if sample.ndim == 1 else sample, n_features=1, name="sample")
+    if grid is None:
+        margin = 0.1 * np.ptp(X) if np.ptp(X) > 0 else 1.0
+        grid = np.linspace(X.min() - margin, X.max() + margin, check_positive_int("n_grid", n_grid, minimum=2))
+    if np.ndim(grid) != 1:
+        raise ValueError(f"grid must be 1-D of shape (n_grid,), got shape {np.shape(grid)}")
+    model = GaussianMixtureEM(n_components=n_components, random_state=random_state).fit(X)
+    density = np.exp(model.score_samples(np.reshape(grid, (-1, 1))))
+    components = model.predict_proba(np.reshape(grid, (-1, 1))) * density[:, None]  # w_k N_k(x) = p(k | x) p(x)
+    return MixtureDensity1D(n_components, np.asarray(grid), density, components, float(model.score(X)),
+                      float(model.bic(X)), model.params_)
 
 
 @dataclass(frozen=True)

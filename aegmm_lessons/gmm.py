@@ -13,27 +13,28 @@ changes by less than ``tol`` (scikit-learn's ``lower_bound_``).
 
 import math
 import warnings
+from collections import namedtuple
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 
-from .params import GMMParams
+from .numerics import logsumexp
+from .params import GMMParams, check_params
 from .validation import (
     check_covariance_type,
     check_data,
     check_is_fitted,
     check_n_components,
     check_non_negative,
-    check_params,
     check_positive_int,
+    check_random_state,
     validate_data,
 )
 
-__all__ = ["estimate_log_gaussian_prob", "log_gaussian_prob", "e_step", "m_step", "kmeans_init", "GaussianMixtureEM"]
+__all__ = ["estimate_log_gaussian_prob", "log_gaussian_prob", "e_step", "m_step", "kmeans_init", "em_trajectory",
+           "EMTrajectory", "GaussianMixtureEM"]
 
 # Added to each N_k, as scikit-learn does, so that an empty component divides by a tiny number, not by zero.
 _NK_FLOOR = 10 * np.finfo(np.float64).eps
@@ -58,18 +59,23 @@ def _log_gaussian_prob_diag(X, means, precisions_cholesky):
     return _log_density(y, np.log(precisions_cholesky).sum(axis=1))
 
 
+_LOG_GAUSSIAN_PROB = {"full": _log_gaussian_prob_full, "diag": _log_gaussian_prob_diag}
+
+
 def estimate_log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
     """``log N(x_i | mu_k, Sigma_k)`` of shape (n_samples, n_components), in scikit-learn's parametrization.
 
     ``X`` has shape (n_samples, n_features), ``means`` (n_components, n_features), ``precisions_cholesky``
     (n_components, n_features, n_features) of upper-triangular ``U_k`` with ``U_k @ U_k.T = inv(Sigma_k)`` for
-    'full', (n_components, n_features) of ``1 / sigma_k`` for 'diag'.
+    'full', (n_components, n_features) of ``1 / sigma_k`` for 'diag'. The arrays are trusted (float64, shapes
+    consistent), as in scikit-learn's core: callers validate them once, where they enter.
     """
+    try:
+        log_gaussian_prob_of = _LOG_GAUSSIAN_PROB[covariance_type]
+    except (KeyError, TypeError):
+        check_covariance_type(covariance_type)  # raises, naming the choices
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as an error
-        if check_covariance_type(covariance_type) == "full":
-            log_prob = _log_gaussian_prob_full(X, means, precisions_cholesky)
-        else:
-            log_prob = _log_gaussian_prob_diag(X, means, precisions_cholesky)
+        log_prob = log_gaussian_prob_of(X, means, precisions_cholesky)
     if not np.all(np.isfinite(log_prob)):
         raise ValueError(f"X must be small enough for its squared distances to fit in float64, got an overflow "
                          f"with largest |x| = {np.max(np.abs(X)):.3g}: scale the data (e.g. StandardScaler)")
@@ -116,7 +122,7 @@ def _estimate_gaussian_parameters(X, resp, covariance_type, reg_covar):
 
 def _mixture(weights, means, covariances, covariance_type, reg_covar):
     try:
-        return GMMParams(weights, means, covariances, covariance_type)
+        return GMMParams.from_estimates(weights, means, covariances, covariance_type)
     except ValueError as exc:
         raise ValueError(f"the M step produced an invalid mixture ({exc}): a component collapsed; increase "
                          f"reg_covar (now {reg_covar:g}), decrease n_components, or scale the data") from None
@@ -146,13 +152,20 @@ def m_step(X, resp, covariance_type="full", reg_covar=1e-6):
 
 
 def kmeans_init(X, n_components, *, covariance_type="full", reg_covar=1e-6, random_state=None):
-    """The ``GMMParams`` one run of k-means gives (scikit-learn's default start): an M step from its labels."""
-    from sklearn.cluster import KMeans
+    """The ``GMMParams`` one run of k-means gives (scikit-learn's default start): an M step from its labels.
 
+    ``X`` of shape (n_samples, n_features); ``random_state`` (None, int, RandomState or Generator) seeds k-means.
+    """
     covariance_type = check_covariance_type(covariance_type)
     reg_covar = check_non_negative("reg_covar", reg_covar)
     X = check_data(X)
     n_components = check_n_components(n_components, X.shape[0])
+    return _kmeans_init(X, n_components, covariance_type, reg_covar, check_random_state(random_state))
+
+
+def _kmeans_init(X, n_components, covariance_type, reg_covar, random_state):
+    from sklearn.cluster import KMeans
+
     # One OpenMP thread: k-means then gives the same labels on every machine and run.
     with threadpool_limits(limits=1, user_api="openmp"):
         labels = KMeans(n_clusters=n_components, n_init=1, random_state=random_state).fit(X).labels_
@@ -162,8 +175,12 @@ def kmeans_init(X, n_components, *, covariance_type="full", reg_covar=1e-6, rand
     return _mixture(nk / X.shape[0], means, covariances, covariance_type, reg_covar)
 
 
-def _run_em(X, params, *, tol, max_iter, reg_covar):
-    """EM from ``params``: the last M step's mixture, each E step's mean log-likelihood, and whether it converged."""
+def _run_em(X, params, *, tol, max_iter, reg_covar, callback=None):
+    """EM from ``params``: the last M step's mixture, each E step's mean log-likelihood, and whether it converged.
+
+    The one EM loop of the package. ``tol=None`` runs all ``max_iter`` iterations; ``callback(params)`` sees the
+    mixture of each M step.
+    """
     history = []
     # One BLAS thread: on a busy machine OpenBLAS's threads wait for each other on EM's small products (4x slower
     # with 2 threads), and the fit is then the same for any thread count.
@@ -172,9 +189,33 @@ def _run_em(X, params, *, tol, max_iter, reg_covar):
             log_norm, log_resp = _e_step(X, params)
             history.append(float(np.mean(log_norm)))
             params = _m_step(X, np.exp(log_resp), params.covariance_type, reg_covar)
-            if len(history) > 1 and abs(history[-1] - history[-2]) < tol:
+            if callback is not None:
+                callback(params)
+            if tol is not None and len(history) > 1 and abs(history[-1] - history[-2]) < tol:
                 return params, np.array(history), True
     return params, np.array(history), False
+
+
+EMTrajectory = namedtuple("EMTrajectory", "params log_likelihood")
+
+
+def em_trajectory(X, init, n_iter, reg_covar=1e-6):
+    """The mixtures ``params`` after 0, 1, ..., n_iter EM iterations from ``init``, and their ``log_likelihood``.
+
+    Returns
+    -------
+    EMTrajectory
+        ``params``: tuple of n_iter + 1 ``GMMParams``; ``log_likelihood``: ndarray of shape (n_iter + 1,), the mean
+        log-likelihood of each.
+    """
+    init = check_params(init, "init")
+    X = check_data(X, n_features=init.n_features)
+    n_iter = check_positive_int("n_iter", n_iter)
+    reg_covar = check_non_negative("reg_covar", reg_covar)
+    params = [init]
+    final, history, _ = _run_em(X, init, tol=None, max_iter=n_iter, reg_covar=reg_covar, callback=params.append)
+    last = float(np.mean(_e_step(X, final)[0]))
+    return EMTrajectory(tuple(params), np.append(history, last))
 
 
 def _read_only(array):
@@ -242,8 +283,8 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
 
         best = None
         for _ in range(n_init if init is None else 1):  # from a given start, every run is the same
-            start = init if init is not None else kmeans_init(
-                X, n_components, covariance_type=covariance_type, reg_covar=reg_covar, random_state=random_state)
+            start = init if init is not None else _kmeans_init(X, n_components, covariance_type, reg_covar,
+                                                                random_state)
             run = _run_em(X, start, tol=tol, max_iter=max_iter, reg_covar=reg_covar)
             final = run[1][-1] if max_iter else -np.inf
             if best is None or final > best[0]:

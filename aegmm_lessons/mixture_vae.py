@@ -17,16 +17,16 @@ from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, TransformerM
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .gmm import GaussianMixtureEM, estimate_log_gaussian_prob
-from .params import GMMParams
-from .refine import ParamLayout
+from .params import GMMParams, ParamLayout, check_params
 from .vae import _check_unit_interval, _xp, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
 from .validation import (
     check_data,
+    check_generator,
     check_hidden_units,
     check_n_components,
     check_non_negative,
-    check_params,
     check_positive_int,
+    check_seed,
     validate_data,
 )
 
@@ -252,19 +252,19 @@ def _posterior(model, X):
     return z_mean, z_log_var, softmax_responsibilities(log_densities, np.log(prior.weights)), prior
 
 
-def elbo_terms(model, X, n_samples=1, random_state=0):
+def elbo_terms(model, X, n_draws=1, random_state=0):
     """``reconstruction``, ``kl_mixture``, ``kl_categorical`` and ``elbo`` of each row of X (n,), in nats.
 
-    Reconstruction averages ``n_samples`` draws z ~ q(z | x) (as :func:`aegmm_lessons.vae.elbo` draws them);
+    Reconstruction averages ``n_draws`` draws z ~ q(z | x) (as :func:`aegmm_lessons.vae.elbo` draws them);
     the KL terms are closed forms with gamma at the posterior mean.
     """
     model = _check_model(model)
     X = _check_unit_data(X, model.n_features)
-    n_samples = check_positive_int("n_samples", n_samples)
+    n_draws = check_positive_int("n_draws", n_draws)
     z_mean, z_log_var, gamma, prior = _posterior(model, X)
-    epsilon = np.random.default_rng(random_state).standard_normal((n_samples, *z_mean.shape))
+    epsilon = check_generator(random_state).standard_normal((n_draws, *z_mean.shape))
     z = (z_mean + np.exp(0.5 * z_log_var) * epsilon).reshape(-1, model.latent_dim)
-    reconstruction = bernoulli_nll(X, _outputs(model.decoder, z)[0].reshape(n_samples, *X.shape)).mean(axis=0)
+    reconstruction = bernoulli_nll(X, _outputs(model.decoder, z)[0].reshape(n_draws, *X.shape)).mean(axis=0)
     if prior.covariance_type == "diag":
         kl_components = component_kl(z_mean, z_log_var, prior.means, np.log(prior.covariances))
     else:
@@ -275,14 +275,15 @@ def elbo_terms(model, X, n_samples=1, random_state=0):
             "elbo": -(reconstruction + kl_mixture + kl_categorical)}
 
 
-def sample_component(model, component, n, random_state=0):
-    """Decoded draws z ~ N(mu_c, Sigma_c) of one component: pixel probabilities, shape (n, n_features)."""
+def sample_component(model, component, n_samples, random_state=0):
+    """Decoded draws z ~ N(mu_c, Sigma_c) of one component: pixel probabilities, shape (n_samples, n_features)."""
     model = _check_model(model)
     component = check_positive_int("component", component, minimum=0)
     if component >= model.n_components:
         raise ValueError(f"component={component} must be < n_components={model.n_components}")
     prior = model.prior_params()
-    draws = np.random.default_rng(random_state).standard_normal((check_positive_int("n", n), model.latent_dim))
+    n_samples = check_positive_int("n_samples", n_samples)
+    draws = check_generator(random_state).standard_normal((n_samples, model.latent_dim))
     scale = np.linalg.cholesky(prior.full_covariances()[component])
     return _outputs(model.decoder, prior.means[component] + draws @ scale.T)[0]
 
@@ -294,12 +295,13 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
     fits ``start_`` (``GMMParams``, clusters ``start_labels_``) by EM with ``n_init`` k-means starts on its
     codes, then trains networks and prior jointly for ``epochs`` on -ELBO (``beta`` weights both KLs; Adam at
     ``learning_rate``; ``n_components`` <= ``batch_size``), giving ``model_`` (``MixtureVAE``), ``prior_``,
-    ``labels_`` and ``history_`` (per-epoch loss terms). :meth:`score_samples` draws ``n_elbo_samples``.
+    ``labels_`` and ``history_`` (per-epoch loss terms). :meth:`score_samples` draws ``n_elbo_draws``;
+    ``random_state`` (None, int, RandomState or Generator) seeds the networks, EM and the draws.
     """
 
     def __init__(self, n_components=10, *, latent_dim=10, hidden_units=(128,), pretrain_epochs=40, epochs=30,
-                 batch_size=128, learning_rate=2e-3, beta=1.0, covariance_type="full", n_init=5, n_elbo_samples=1,
-                 random_state=0):
+                 batch_size=128, learning_rate=2e-3, beta=1.0, covariance_type="full", n_init=5, n_elbo_draws=1,
+                 random_state=None):
         self.n_components = n_components
         self.latent_dim = latent_dim
         self.hidden_units = hidden_units
@@ -310,7 +312,7 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
         self.beta = beta
         self.covariance_type = covariance_type
         self.n_init = n_init
-        self.n_elbo_samples = n_elbo_samples
+        self.n_elbo_draws = n_elbo_draws
         self.random_state = random_state
 
     def fit(self, X, y=None):
@@ -321,9 +323,10 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
         if n_components > batch_size:
             raise ValueError(f"n_components={n_components} must be <= batch_size={batch_size}")
         learning_rate = check_non_negative("learning_rate", self.learning_rate)
-        keras.utils.set_random_seed(check_positive_int("random_state", self.random_state, minimum=0))
+        seed = check_seed(self.random_state)
+        keras.utils.set_random_seed(seed)
         X32 = X.astype("float32")
-        encoder = build_encoder(X.shape[1], self.latent_dim, self.hidden_units, seed=self.random_state)
+        encoder = build_encoder(X.shape[1], self.latent_dim, self.hidden_units, random_state=seed)
         decoder = build_decoder(self.latent_dim, X.shape[1], check_hidden_units(self.hidden_units)[::-1], "bernoulli")
         if check_positive_int("pretrain_epochs", self.pretrain_epochs, minimum=0):
             autoencoder = keras.Model(encoder.inputs, decoder(encoder.outputs[0]), name="pretraining")
@@ -331,7 +334,7 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
             autoencoder.fit(X32, X32, epochs=self.pretrain_epochs, batch_size=batch_size, shuffle=True, verbose=0)
         codes = _outputs(encoder, X)[0]
         em = GaussianMixtureEM(n_components, covariance_type=self.covariance_type, n_init=self.n_init, max_iter=200,
-                               random_state=self.random_state).fit(codes)
+                               random_state=seed).fit(codes)
         self.start_, self.start_labels_ = em.params_, em.predict(codes)
         self.model_ = MixtureVAE(encoder, decoder, self.start_, beta=self.beta, name="mixture_vae")
         _compile(self.model_, learning_rate, X.shape[0], batch_size)
@@ -359,13 +362,13 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
 
     def score_samples(self, X):
         """ELBO of each row in nats, shape (n,)."""
-        return elbo_terms(*self._check_input(X), self.n_elbo_samples, self.random_state)["elbo"]
+        return elbo_terms(*self._check_input(X), self.n_elbo_draws, self.random_state)["elbo"]
 
     def score(self, X, y=None):
         """Mean ELBO of X, nats per example (larger is better); ``y`` is ignored."""
         return float(np.mean(self.score_samples(X)))
 
-    def sample_component(self, component, n, random_state=0):
-        """Decoded draws from one component, shape (n, n_features)."""
+    def sample_component(self, component, n_samples, random_state=0):
+        """Decoded draws from one component, shape (n_samples, n_features)."""
         check_is_fitted(self, "model_")
-        return sample_component(self.model_, component, n, random_state)
+        return sample_component(self.model_, component, n_samples, random_state)

@@ -1,16 +1,28 @@
-"""Matplotlib helpers of the lessons: one call per picture. Nothing here imports TensorFlow."""
+"""Matplotlib helpers of the lessons: one call per picture, each returning its Figure. Nothing here imports
+TensorFlow.
+
+``plot_*`` and ``draw_*`` functions draw on an Axes they are given; ``*_figure`` functions open a figure of their own.
+"""
+
+import numbers
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Ellipse, FancyBboxPatch
 
+from . import automl
+from .experiments import mixture_density_1d
 from .gmm import e_step
+from .params import check_params
 from .repro import format_value
-from .validation import check_params
+from .validation import check_data, check_positive_int, check_scalar
 
 __all__ = ["draw_gmm_ellipses", "image_grid", "course_map", "plot_density_1d", "plot_score_heatmap",
            "plot_latent_manifold", "plot_latent_scatter", "plot_reconstructions", "plot_rate_distortion",
-           "plot_em_state", "plot_log_likelihood_history", "plot_convergence_gap", "plot_iterations_by_separation"]
+           "plot_em_state", "plot_log_likelihood_history", "plot_convergence_gap", "plot_iterations_by_separation",
+           "plot_mixture_fit", "mixture_components_figure", "search_heatmap_figure", "latent_grid_figure",
+           "plot_em_iteration", "em_steps_figure", "convergence_figure", "reconstructions_figure"]
 
 
 def _check_shape(name, array, expected):
@@ -20,7 +32,7 @@ def _check_shape(name, array, expected):
 
 
 def draw_gmm_ellipses(ax, params, dims=(0, 1), n_std=(1.0, 2.0), color="k", alpha_scale=0.4):
-    """Each component as ellipses at ``n_std`` standard deviations on features ``dims``; the Ellipse patches.
+    """Each component as ellipses at ``n_std`` standard deviations on features ``dims``; returns the Figure.
 
     The heaviest component is opaque; lighter ones fade with weight down to ``alpha_scale``.
     """
@@ -29,7 +41,6 @@ def draw_gmm_ellipses(ax, params, dims=(0, 1), n_std=(1.0, 2.0), color="k", alph
         raise ValueError(f"dims must be two feature indices in [0, {params.n_features}), got {tuple(dims)}")
     dims = [int(d) for d in dims]
     covariances = params.full_covariances()[:, dims][:, :, dims]
-    patches = []
     for weight, mean, cov in zip(params.weights, params.means[:, dims], covariances, strict=True):
         eigenvalues, eigenvectors = np.linalg.eigh(cov)
         angle = np.degrees(np.arctan2(eigenvectors[1, -1], eigenvectors[0, -1]))
@@ -37,9 +48,9 @@ def draw_gmm_ellipses(ax, params, dims=(0, 1), n_std=(1.0, 2.0), color="k", alph
         for radius in n_std:
             width, height = 2 * radius * np.sqrt(eigenvalues[::-1])
             patch = Ellipse(xy=mean, width=width, height=height, angle=angle, fill=False, color=color, alpha=alpha)
-            patches.append(ax.add_patch(patch))
+            ax.add_patch(patch)
         ax.plot(*mean, marker="x", color=color)
-    return patches
+    return ax.figure
 
 
 def image_grid(images, image_shape, n_cols=10, titles=None, ax_size=0.9, cmap="gray_r"):
@@ -135,12 +146,12 @@ def plot_density_1d(ax, sample, grid, density, component_densities=None, bins=40
     ax.set(xlabel="x", ylabel="density")
     if title is not None:
         ax.set_title(title, fontsize=10)
-    return ax
+    return ax.figure
 
 
 def plot_score_heatmap(ax, x_values, y_values, scores, *, x_label="x", y_label="y", title=None,
                        cmap="viridis", annotate=True, digits=3, colorbar_label="mean CV score"):
-    """Scores of shape (n_y, n_x) over two hyperparameters, best cell outlined, NaN cells blank; the AxesImage."""
+    """Scores of shape (n_y, n_x) over two hyperparameters, best cell outlined, NaN cells blank; the Figure."""
     scores = _check_shape("scores", np.asarray(scores, dtype=float), (len(y_values), len(x_values)))
     if np.all(np.isnan(scores)):
         raise ValueError("scores must hold at least one number, got all NaN")
@@ -159,7 +170,7 @@ def plot_score_heatmap(ax, x_values, y_values, scores, *, x_label="x", y_label="
     ax.figure.colorbar(image, ax=ax, label=colorbar_label)
     if title is not None:
         ax.set_title(title, fontsize=10)
-    return image
+    return ax.figure
 
 
 def plot_latent_manifold(ax, images, image_shape, grid_values, dims=(0, 1), cmap="gray_r"):
@@ -177,9 +188,9 @@ def plot_latent_manifold(ax, images, image_shape, grid_values, dims=(0, 1), cmap
     half_step = (grid_values[1] - grid_values[0]) / 2
     low, high = grid_values[0] - half_step, grid_values[-1] + half_step
     # nearest: resampling a mosaic of 8x8 images smears neighbouring cells into stripes
-    image = ax.imshow(mosaic, cmap=cmap, extent=(low, high, low, high), vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.imshow(mosaic, cmap=cmap, extent=(low, high, low, high), vmin=0.0, vmax=1.0, interpolation="nearest")
     ax.set(xlabel=f"z[{dims[0]}]", ylabel=f"z[{dims[1]}]")
-    return image
+    return ax.figure
 
 
 def plot_latent_scatter(ax, codes, labels=None, dims=(0, 1), cmap="tab10", size=8):
@@ -198,7 +209,7 @@ def plot_latent_scatter(ax, codes, labels=None, dims=(0, 1), cmap="tab10", size=
             ax.scatter(x[chosen], y[chosen], s=size, color=colours(index % colours.N), label=str(label))
         ax.legend(fontsize=7, markerscale=1.5, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     ax.set(xlabel=f"z[{dims[0]}]", ylabel=f"z[{dims[1]}]")
-    return ax
+    return ax.figure
 
 
 def plot_reconstructions(originals, reconstructions, image_shape, ax_size=0.8, cmap="gray_r"):
@@ -226,7 +237,7 @@ def plot_rate_distortion(ax, rates, distortions, labels=None, floor=None):
         ax.axhline(floor, ls="--", color="#c0392b", lw=1, label="reconstruction floor")
         ax.legend(fontsize=8, frameon=False)
     ax.set(xlabel="rate: KL (nats per example)", ylabel="distortion: reconstruction (nats per example)")
-    return ax
+    return ax.figure
 
 
 def plot_em_state(ax, X, params, title=None, dims=(0, 1), size=6):
@@ -242,7 +253,7 @@ def plot_em_state(ax, X, params, title=None, dims=(0, 1), size=6):
     ax.set(xlabel=f"$x_{dims[0] + 1}$", ylabel=f"$x_{dims[1] + 1}$")
     if title is not None:
         ax.set_title(title, fontsize=9)
-    return ax
+    return ax.figure
 
 
 def plot_log_likelihood_history(ax, log_likelihood, current=None, label="EM"):
@@ -252,7 +263,7 @@ def plot_log_likelihood_history(ax, log_likelihood, current=None, label="EM"):
     if current is not None:
         ax.plot(current, log_likelihood[current], marker="o", ms=10, mfc="none", color="C3")
     ax.set(xlabel="iteration", ylabel="mean log-likelihood")
-    return ax
+    return ax.figure
 
 
 _LINESTYLES = ("-", "--", "-.", ":")  # dashes keep runs with the same iterates visible
@@ -275,7 +286,7 @@ def plot_convergence_gap(ax, rows, target=None, floor=1e-12):
                     linestyle=_LINESTYLES[index % len(_LINESTYLES)])
     ax.set(xlabel="iteration", ylabel="best - mean log-likelihood")
     ax.legend(fontsize=8)
-    return ax
+    return ax.figure
 
 
 def plot_iterations_by_separation(ax, study, highlight=None, key="to_converge"):
@@ -294,4 +305,117 @@ def plot_iterations_by_separation(ax, study, highlight=None, key="to_converge"):
         ax.axvline(highlight, color="0.5", linestyle=":")
     ax.set(yscale="log", xlabel="separation of the means (standard deviations)", ylabel="iterations to within 1e-6")
     ax.legend(fontsize=8)
-    return ax
+    return ax.figure
+
+
+# --------------------------------------------------------------------------- whole figures
+
+
+def _check_index(name, value, low, high):
+    return int(check_scalar(value, name, numbers.Integral, min_val=low, max_val=high))
+
+
+def plot_mixture_fit(ax, sample, n_components, random_state=0):
+    """Histogram of a 1-D sample and the density of ``n_components`` fitted by EM (``experiments.mixture_density_1d``),
+    titled with its mean log-likelihood and BIC; ``ax=None`` opens a figure. Returns the Figure."""
+    ax = plt.subplots(figsize=(6, 3.2), layout="tight")[1] if ax is None else ax
+    fit = mixture_density_1d(sample, n_components, random_state=random_state)
+    title = f"K = {n_components}\nmean log-likelihood {format_value(fit.log_likelihood)}, BIC {format_value(fit.bic)}"
+    return plot_density_1d(ax, sample, fit.grid, fit.density, fit.component_densities, title=title)
+
+
+def mixture_components_figure(sample, n_components=(1, 2, 3, 6), random_state=0):
+    """One panel per number of components: the histogram and the fitted density."""
+    n_components = list(n_components)
+    fig, axes = plt.subplots(1, len(n_components), figsize=(3.6 * len(n_components), 3), sharey=True, squeeze=False,
+                             layout="tight")
+    for ax, k in zip(axes[0], n_components, strict=True):
+        plot_mixture_fit(ax, sample, k, random_state)
+    return fig
+
+
+def search_heatmap_figure(search_or_rows, x_param, y_param, *, aggregate="max", figsize=(5.5, 3.6)):
+    """Mean CV score of a search (or its ``automl.results_table``) over two hyperparameters, others aggregated."""
+    rows = search_or_rows if isinstance(search_or_rows, list) else automl.results_table(search_or_rows)
+    x_values, y_values, scores = automl.score_matrix(rows, x_param, y_param, aggregate=aggregate)
+    others = [name for name in automl.searched_parameters(rows) if name not in (x_param, y_param)]
+    fig, ax = plt.subplots(figsize=figsize, layout="tight")
+    plot_score_heatmap(ax, x_values, y_values, scores, x_label=x_param, y_label=y_param,
+                       title=f"{aggregate} over {', '.join(others)}" if others else None)
+    return fig
+
+
+def latent_grid_figure(decode, latent_dim, image_shape, n_per_side=12, limit=2.5, dims=(0, 1), figsize=(5.0, 5.0)):
+    """Flat images ``decode`` makes of a square grid over [-limit, limit] in latent dimensions ``dims`` (others 0)."""
+    latent_dim, n_per_side = check_positive_int("latent_dim", latent_dim), check_positive_int("n_per_side", n_per_side)
+    if len(dims) != 2 or dims[0] == dims[1] or not all(0 <= d < latent_dim for d in dims):
+        raise ValueError(f"dims must be two different latent dimensions in [0, {latent_dim}), got {tuple(dims)}")
+    values = np.linspace(-limit, limit, n_per_side)
+    z = np.zeros((n_per_side**2, latent_dim))
+    z[:, dims[0]], z[:, dims[1]] = np.tile(values, n_per_side), np.repeat(values[::-1], n_per_side)  # top row first
+    fig, ax = plt.subplots(figsize=figsize, layout="tight")
+    plot_latent_manifold(ax, decode(z), image_shape, values, dims=dims)
+    ax.set_title(f"decoded grid, other coordinates at 0 (latent_dim = {latent_dim})", fontsize=9)
+    return fig
+
+
+def plot_em_iteration(ax, X, trajectory, iteration):
+    """The mixture of a ``gmm.em_trajectory`` after ``iteration`` iterations over the points ``X``; the Figure."""
+    title = f"iteration {iteration}: mean log-likelihood {format_value(trajectory.log_likelihood[iteration])}"
+    return plot_em_state(ax, X, trajectory.params[iteration], title=title)
+
+
+def em_steps_figure(X, trajectory, iterations=(0, 1, 2, 5, 10, 30), n_cols=3, ax_size=3.0):
+    """Panels of ``ax_size`` inches: the mixture of a ``gmm.em_trajectory`` after each of ``iterations``."""
+    iterations = [_check_index("iteration", t, 0, len(trajectory.params) - 1) for t in iterations]
+    n_cols = check_positive_int("n_cols", n_cols)
+    n_rows = -(-len(iterations) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(n_cols * ax_size, n_rows * ax_size), sharex=True, sharey=True,
+                             squeeze=False, layout="tight")
+    for ax in axes.ravel()[len(iterations):]:
+        ax.set_axis_off()
+    for ax, iteration in zip(axes.ravel(), iterations, strict=False):
+        plot_em_iteration(ax, X, trajectory, iteration)
+    return fig
+
+
+def convergence_figure(study, separation, figsize=(10, 3.8)):
+    """Runs at one ``separation`` of a study ``{separation: [row, ...]}``, beside iterations against separation."""
+    if separation not in study:
+        raise ValueError(f"separation must be one of {sorted(study)}, got {separation!r}")
+    fig, (left, right) = plt.subplots(1, 2, figsize=figsize, layout="tight")
+    plot_convergence_gap(left, study[separation])
+    left.set_title(f"separation {format_value(separation)}: distance to the best log-likelihood", fontsize=9)
+    plot_iterations_by_separation(right, study, highlight=separation)
+    right.set_title("iterations to get within 1e-6 of the best", fontsize=9)
+    return fig
+
+
+def _check_reconstructions(originals, reconstructions):
+    originals = check_data(originals, name="originals")
+    if not isinstance(reconstructions, Mapping) or not reconstructions:
+        raise TypeError(f"reconstructions must be a non-empty mapping of names to arrays, got {reconstructions!r:.40}")
+    return originals, {name: check_data(images, n_features=originals.shape[1], name=f"reconstructions[{name!r}]",
+                                        min_samples=len(originals)) for name, images in reconstructions.items()}
+
+
+def reconstructions_figure(originals, reconstructions, image_shape, indices, cell_size=(1.3, 1.5)):
+    """One row per index: the original image, then each model's precomputed reconstruction and its MSE.
+
+    ``originals`` of shape (n_images, height * width); ``reconstructions`` maps a model's name to an array of that
+    shape; ``cell_size`` is (width, height) in inches of one image. Returns the Figure.
+    """
+    originals, reconstructions = _check_reconstructions(originals, reconstructions)
+    indices = [_check_index("index", index, 0, len(originals) - 1) for index in indices]
+    n_cols = 1 + len(reconstructions)
+    fig, axes = plt.subplots(len(indices), n_cols, figsize=(cell_size[0] * n_cols, cell_size[1] * len(indices)),
+                             squeeze=False, layout="tight")
+    for row, index in zip(axes, indices, strict=True):
+        images = [originals[index], *(images[index] for images in reconstructions.values())]
+        titles = ["original", *(f"{name}\nMSE {format_value(np.mean((images[index] - originals[index]) ** 2), 2)}"
+                                for name, images in reconstructions.items())]
+        for ax, title, image in zip(row, titles, images, strict=True):
+            ax.imshow(image.reshape(image_shape), cmap="gray_r", vmin=0.0, vmax=1.0)
+            ax.set_axis_off()
+            ax.set_title(title, fontsize=8)
+    return fig

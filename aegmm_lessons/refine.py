@@ -9,172 +9,23 @@ valid mixture; the vector has ``GMMParams.n_parameters`` entries. No TensorFlow.
 import numbers
 import time
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
-from scipy.linalg import solve_triangular
 from scipy.optimize import minimize
-from scipy.special import logsumexp
 from threadpoolctl import threadpool_limits
 
 from .gmm import estimate_log_gaussian_prob
-from .params import GMMParams
-from .validation import check_array, check_covariance_type, check_data, check_params, check_positive_int, check_scalar
+from .numerics import logsumexp
+from .params import GMMParams, ParamLayout, check_params
+from .validation import check_array, check_data, check_positive_int, check_scalar
 
-__all__ = ["ParamLayout", "RefineResult", "negative_log_likelihood", "refine", "DEFAULT_TOL"]
+__all__ = ["RefineResult", "negative_log_likelihood", "refine", "bfgs_inverse_update", "DEFAULT_TOL"]
 
 METHODS = ("L-BFGS-B", "BFGS")
 GRADIENTS = ("exact", "finite-difference")
 DEFAULT_TOL = {"exact": 1e-7, "finite-difference": 1e-6}
 # Restarts of the optimizer when float64 rounding stops its line search short of tol.
 POLISH_RESTARTS = 3
-
-
-@dataclass(frozen=True)
-class ParamLayout:
-    """Where each block of a mixture's parameters lives in one flat vector.
-
-    The blocks, in order: ``logits`` (K - 1,), the softmax logits of
-    components 1..K-1; ``means`` (K, d); ``log_diagonals`` (K, d), the log of
-    ``diag(U_k)``; ``off_diagonals`` (K, d (d - 1) / 2) for 'full', (K, 0) for
-    'diag', the strict upper triangle of ``U_k`` in ``numpy.triu_indices`` order.
-    """
-
-    n_components: int
-    n_features: int
-    covariance_type: str = "full"
-
-    def __post_init__(self):
-        check_positive_int("n_components", self.n_components)
-        check_positive_int("n_features", self.n_features)
-        check_covariance_type(self.covariance_type)
-
-    @classmethod
-    def from_params(cls, params):
-        """The layout of mixtures shaped like ``params`` (a GMMParams)."""
-        params = check_params(params)
-        return cls(params.n_components, params.n_features, params.covariance_type)
-
-    @cached_property
-    def _triu(self):
-        if self.covariance_type == "diag":
-            return np.empty(0, dtype=int), np.empty(0, dtype=int)
-        return np.triu_indices(self.n_features, 1)
-
-    @cached_property
-    def _blocks(self):
-        """Name -> (slice, shape) of each block, in vector order."""
-        k, d = self.n_components, self.n_features
-        n_off = len(self._triu[0])
-        shapes = {"logits": (k - 1,), "means": (k, d), "log_diagonals": (k, d), "off_diagonals": (k, n_off)}
-        blocks, start = {}, 0
-        for name, shape in shapes.items():
-            blocks[name] = (slice(start, start + int(np.prod(shape))), shape)
-            start += int(np.prod(shape))
-        return blocks
-
-    def block_shapes(self):
-        """Name and shape of each block, in vector order (dict of str to tuple)."""
-        return {name: shape for name, (_, shape) in self._blocks.items()}
-
-    def slices(self):
-        """Name and slice of each block in the flat vector (dict of str to slice)."""
-        return {name: where for name, (where, _) in self._blocks.items()}
-
-    @property
-    def size(self):
-        """int: length of the flat vector (equals ``GMMParams.n_parameters``)."""
-        return self._blocks["off_diagonals"][0].stop
-
-    def check_theta(self, theta, name="theta"):
-        """``theta`` as a finite float64 vector of shape (size,)."""
-        theta = check_array(theta, ensure_2d=False, dtype=np.float64, input_name=name)
-        if theta.shape != (self.size,):
-            raise ValueError(
-                f"{name} must have shape ({self.size},) for {self.n_components} component(s) in "
-                f"{self.n_features} dimension(s) ({self.covariance_type!r}), got {theta.shape}"
-            )
-        return theta
-
-    def split(self, theta):
-        """Views of the blocks of ``theta`` (dict of str to ndarray, shaped as in :meth:`block_shapes`)."""
-        return {name: theta[where].reshape(shape) for name, (where, shape) in self._blocks.items()}
-
-    def join(self, blocks):
-        """The flat vector of shape (size,) of a dict of blocks (the inverse of :meth:`split`)."""
-        theta = np.empty(self.size)
-        for name, (where, shape) in self._blocks.items():
-            block = np.asarray(blocks[name], dtype=np.float64)
-            if block.shape != shape:
-                raise ValueError(f"block {name!r} must have shape {shape}, got {block.shape}")
-            theta[where] = block.ravel()
-        return theta
-
-    def log_weights(self, theta):
-        """Log mixing weights ``log softmax([0, logits])``, of shape (n_components,)."""
-        logits = np.concatenate([[0.0], self.split(theta)["logits"]])
-        return logits - logsumexp(logits)
-
-    def precisions_cholesky(self, theta):
-        """Upper-triangular ``U_k`` with ``U_k @ U_k.T`` the precision, shape (n_components, d, d)."""
-        blocks, (rows, cols), d = self.split(theta), self._triu, self.n_features
-        factors = np.zeros((self.n_components, d, d))
-        factors[:, np.arange(d), np.arange(d)] = np.exp(blocks["log_diagonals"])
-        factors[:, rows, cols] = blocks["off_diagonals"]
-        return factors
-
-    def off_diagonal_entries(self, matrices):
-        """Entries of ``matrices`` (n_components, d, d) at the ``off_diagonals`` positions."""
-        rows, cols = self._triu
-        return matrices[:, rows, cols]
-
-    def pack(self, params):
-        """The flat unconstrained vector of shape (size,) of a GMMParams shaped like this layout."""
-        given = ParamLayout.from_params(params)
-        if given != self:
-            shapes = [(layout.n_components, layout.n_features, layout.covariance_type) for layout in (given, self)]
-            raise ValueError(f"params has (n_components, n_features, covariance_type) = {shapes[0]}, "
-                             f"but this layout expects {shapes[1]}")
-        log_weights = np.log(params.weights)
-        factors = params.precisions_cholesky()
-        if self.covariance_type == "diag":
-            factors = factors[:, :, None] * np.eye(self.n_features)
-        return self.join({
-            "logits": log_weights[1:] - log_weights[0],
-            "means": params.means,
-            "log_diagonals": np.log(np.diagonal(factors, axis1=1, axis2=2)),
-            "off_diagonals": self.off_diagonal_entries(factors),
-        })
-
-    def unpack(self, theta):
-        """The GMMParams of a flat vector (ValueError if a covariance is beyond float64)."""
-        theta = self.check_theta(theta)
-        weights = np.maximum(np.exp(self.log_weights(theta)), np.finfo(np.float64).tiny)
-        weights /= weights.sum()
-        blocks, factors = self.split(theta), self.precisions_cholesky(theta)
-        if self.covariance_type == "diag":
-            with np.errstate(over="ignore", under="ignore"):  # out-of-range values are reported below
-                covariances = np.exp(-2.0 * blocks["log_diagonals"])
-        else:
-            inverses = np.stack([solve_triangular(factor, np.eye(self.n_features)) for factor in factors])
-            covariances = inverses.transpose(0, 2, 1) @ inverses  # inv(U U^T) = V^T V with V = inv(U)
-            covariances = (covariances + covariances.transpose(0, 2, 1)) / 2
-        flat = covariances.reshape(self.n_components, -1)
-        bad = ~np.all(np.isfinite(flat) & (np.abs(flat) < np.finfo(np.float64).max), axis=1)
-        bad |= (self.covariance_type == "diag") & np.any(flat <= 0, axis=1)
-        if np.any(bad):
-            k, log_diagonal = int(np.argmax(bad)), blocks["log_diagonals"][np.argmax(bad)]
-            raise ValueError(f"component {k}: its precision factor is too extreme for a float64 covariance "
-                             f"(log-diagonal from {log_diagonal.min():.4g} to {log_diagonal.max():.4g})")
-        try:
-            return GMMParams(weights, blocks["means"], covariances, self.covariance_type)
-        except ValueError as exc:
-            # U_k U_k^T is positive-definite, but its inverse has condition number cond(U_k)^2.
-            condition = max(np.linalg.cond(factor) for factor in factors) ** 2
-            raise ValueError(
-                f"{exc}: the precision factors are valid, but a covariance with condition "
-                f"number {condition:.3g} is not representable in float64"
-            ) from None
 
 
 def _log_terms(theta, X, layout):
@@ -346,3 +197,39 @@ def refine(params, X, *, method="L-BFGS-B", gradient="exact", tol=None, max_iter
         seconds=seconds,
         gradient_max_norm=gradient_max_norm,
     )
+
+
+def bfgs_inverse_update(inverse_hessian, step, gradient_change):
+    """One BFGS update of an inverse-Hessian approximation (Nocedal & Wright, eq. 6.17).
+
+    ``H+ = (I - rho s y^T) H (I - rho y s^T) + rho s s^T`` with ``rho = 1 / (y^T s)``: the symmetric matrix
+    nearest to ``H`` (in a weighted norm) that satisfies the secant condition ``H+ y = s``. It stays
+    positive-definite when ``H`` is and ``y^T s > 0`` (the curvature condition, which a Wolfe line search ensures).
+
+    Parameters
+    ----------
+    inverse_hessian : array-like of shape (n, n)
+        ``H``, symmetric positive-definite.
+    step : array-like of shape (n,)
+        ``s = x_{k+1} - x_k``.
+    gradient_change : array-like of shape (n,)
+        ``y = grad f(x_{k+1}) - grad f(x_k)``.
+
+    Returns
+    -------
+    ndarray of shape (n, n)
+    """
+    H = check_array(inverse_hessian, dtype=np.float64, input_name="inverse_hessian")
+    n = H.shape[0]
+    if H.shape != (n, n):
+        raise ValueError(f"inverse_hessian must be square, got shape {H.shape}")
+    s = check_array(step, ensure_2d=False, dtype=np.float64, input_name="step")
+    y = check_array(gradient_change, ensure_2d=False, dtype=np.float64, input_name="gradient_change")
+    if s.shape != (n,) or y.shape != (n,):
+        raise ValueError(f"step and gradient_change must have shape ({n},), got {s.shape} and {y.shape}")
+    curvature = float(y @ s)
+    if not curvature > 0:
+        raise ValueError(f"the curvature y^T s must be positive (a Wolfe step ensures it), got {curvature:.6g}")
+    rho = 1.0 / curvature
+    left = np.eye(n) - rho * np.outer(s, y)
+    return left @ H @ left.T + rho * np.outer(s, s)

@@ -19,12 +19,24 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 from scipy import special, stats
+from sklearn.base import BaseEstimator, DensityMixin, TransformerMixin
 
-from .validation import check_array, check_data, check_hidden_units, check_non_negative, check_positive_int
+from .validation import (
+    check_array,
+    check_data,
+    check_generator,
+    check_hidden_units,
+    check_is_fitted,
+    check_non_negative,
+    check_positive_int,
+    check_seed,
+    validate_data,
+)
 
 __all__ = [
     "gaussian_kl", "bernoulli_nll", "gaussian_nll", "bernoulli_entropy", "Sampling", "build_encoder", "build_decoder",
-    "VAE", "fit_vae", "elbo", "log_marginal_likelihood", "posterior", "encode", "decode", "sample",
+    "VAE", "fit_vae", "elbo", "log_marginal_likelihood", "posterior", "encode", "decode", "sample", "active_units",
+    "VAEEstimator",
 ]
 
 # Probabilities are clipped as in Keras' binary cross-entropy: a saturated sigmoid gives a finite loss.
@@ -153,14 +165,16 @@ def _hidden_layers(hidden, hidden_units):
     return hidden
 
 
-def build_encoder(n_features, latent_dim, hidden_units=(64,), seed=None):
-    """q_phi(z | x): functional model x (batch, n_features) -> ``[z_mean, z_log_var, z]``, each (batch, latent_dim)."""
+def build_encoder(n_features, latent_dim, hidden_units=(64,), random_state=None):
+    """q_phi(z | x): functional model x (batch, n_features) -> ``[z_mean, z_log_var, z]``, each (batch, latent_dim).
+
+    ``random_state`` (None, int, RandomState or Generator) seeds the sampling layer's noise."""
     inputs = keras.Input(shape=(check_positive_int("n_features", n_features),), name="x")
     latent_dim = check_positive_int("latent_dim", latent_dim)
     hidden = _hidden_layers(inputs, hidden_units)
     z_mean = layers.Dense(latent_dim, name="z_mean")(hidden)
     z_log_var = layers.Dense(latent_dim, name="z_log_var")(hidden)
-    z = Sampling(seed=seed, name="z")([z_mean, z_log_var])
+    z = Sampling(seed=None if random_state is None else check_seed(random_state), name="z")([z_mean, z_log_var])
     return keras.Model(inputs, [z_mean, z_log_var, z], name="encoder")
 
 
@@ -253,12 +267,12 @@ def fit_vae(X, *, latent_dim=2, hidden_units=(64,), beta=1.0, likelihood="auto",
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     learning_rate = check_non_negative("learning_rate", learning_rate)
-    random_state = check_positive_int("random_state", random_state, minimum=0)
+    random_state = check_seed(random_state)
     likelihood = _check_likelihood(likelihood, X)
     if validation_data is not None:
         validation_data = (_check_input(validation_data, X.shape[1], likelihood, "validation_data").astype("float32"),)
     keras.utils.set_random_seed(random_state)
-    encoder = build_encoder(X.shape[1], latent_dim, hidden_units, seed=random_state)
+    encoder = build_encoder(X.shape[1], latent_dim, hidden_units, random_state=random_state)
     decoder = build_decoder(latent_dim, X.shape[1], hidden_units[::-1], likelihood)
     model = VAE(encoder, decoder, beta=beta, likelihood=likelihood, name="vae")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
@@ -307,18 +321,18 @@ def decode(model, Z):
     return _apply(model.decoder, Z)
 
 
-def sample(model, n, random_state=0):
-    """Decoder outputs at ``n`` draws z ~ N(0, I), shape (n, n_features)."""
-    n = check_positive_int("n", n)
-    return decode(model, np.random.default_rng(random_state).standard_normal((n, _check_model(model).latent_dim)))
-
-
-def _draw_posterior(model, X, n_samples, random_state):
-    """X checked, q's parameters, and ``n_samples`` reparameterized draws z of shape (n_samples, n, latent_dim)."""
-    X = _check_input(X, _check_model(model).n_features, model.likelihood)
+def sample(model, n_samples, random_state=0):
+    """Decoder outputs at ``n_samples`` draws z ~ N(0, I), shape (n_samples, n_features)."""
     n_samples = check_positive_int("n_samples", n_samples)
+    return decode(model, check_generator(random_state).standard_normal((n_samples, _check_model(model).latent_dim)))
+
+
+def _draw_posterior(model, X, n_draws, random_state):
+    """X checked, q's parameters, and ``n_draws`` reparameterized draws z of shape (n_draws, n_samples, latent_dim)."""
+    X = _check_input(X, _check_model(model).n_features, model.likelihood)
+    n_draws = check_positive_int("n_draws", n_draws)
     z_mean, z_log_var = posterior(model, X)
-    epsilon = np.random.default_rng(random_state).standard_normal((n_samples, *z_mean.shape))
+    epsilon = check_generator(random_state).standard_normal((n_draws, *z_mean.shape))
     return X, z_mean, z_log_var, z_mean + np.exp(0.5 * z_log_var) * epsilon
 
 
@@ -328,29 +342,109 @@ def _log_likelihood(model, X, z):
     return -model.negative_log_likelihood(X, x_hat)
 
 
-def elbo(model, X, n_samples=1, random_state=0):
-    """ELBO of ``X`` of shape (n_examples, n_features) as a dict of means over examples.
+def elbo(model, X, n_draws=1, random_state=0):
+    """ELBO of ``X`` of shape (n_samples, n_features) as a dict of means over examples.
 
     ``kl`` in closed form, ``reconstruction`` = E_q[-log p_theta(x | z)] over
-    ``n_samples`` draws of z per example, ``elbo = -(reconstruction + kl)``.
+    ``n_draws`` draws of z per example, ``elbo = -(reconstruction + kl)``.
     """
-    X, z_mean, z_log_var, z = _draw_posterior(model, X, n_samples, random_state)
+    X, z_mean, z_log_var, z = _draw_posterior(model, X, n_draws, random_state)
     reconstruction = -float(_log_likelihood(model, X, z).mean())
     kl = float(gaussian_kl(z_mean, z_log_var).mean())
     return {"elbo": -(reconstruction + kl), "reconstruction": reconstruction, "kl": kl}
 
 
-def log_marginal_likelihood(model, X, n_samples=100, random_state=0):
+def log_marginal_likelihood(model, X, n_draws=100, random_state=0):
     """Importance-sampled log p_theta(x), mean over the rows of ``X``, nats per example.
 
     log p(x) ~ log 1/K sum_k p_theta(x | z_k) p(z_k) / q_phi(z_k | x), z_k ~ q_phi(z | x):
-    the ELBO for K = 1, rising towards log p(x) as K = ``n_samples`` grows (Burda et al., 2016).
+    the ELBO for K = 1, rising towards log p(x) as K = ``n_draws`` grows (Burda et al., 2016).
     """
-    X, z_mean, z_log_var, z = _draw_posterior(model, X, n_samples, random_state)
+    X, z_mean, z_log_var, z = _draw_posterior(model, X, n_draws, random_state)
     log_prior = stats.norm.logpdf(z).sum(axis=-1)
     log_q = stats.norm.logpdf(z, z_mean, np.exp(0.5 * z_log_var)).sum(axis=-1)
-    # A few importance samples per decoder call: all at once would hold n_samples copies of X.
+    # A few importance samples per decoder call: all at once would hold n_draws copies of X.
     per_call = max(1, CHUNK_ROWS // len(X))
     log_likelihood = np.concatenate([_log_likelihood(model, X, z[k:k + per_call]) for k in range(0, len(z), per_call)])
     log_weights = log_likelihood + log_prior - log_q
-    return float(np.mean(special.logsumexp(log_weights, axis=0) - math.log(n_samples)))
+    return float(np.mean(special.logsumexp(log_weights, axis=0) - math.log(n_draws)))
+
+
+def active_units(model, X, threshold=0.01):
+    """Per latent unit, the variance over ``X`` of its posterior mean; and how many exceed ``threshold``.
+
+    Returns
+    -------
+    activity : ndarray of shape (latent_dim,)
+    n_active : int
+        Units whose activity exceeds ``threshold`` (Burda et al., 2016).
+    """
+    activity = posterior(model, X)[0].var(axis=0)
+    return activity, int(np.sum(activity > threshold))
+
+
+class VAEEstimator(TransformerMixin, DensityMixin, BaseEstimator):
+    """:func:`fit_vae` as an estimator whose ``score`` is the held-out ELBO.
+
+    So that ``GridSearchCV`` can choose ``latent_dim`` and ``beta`` without
+    labels. ``score(X)`` is the true ELBO (``beta = 1``) in nats per example,
+    whatever ``beta`` training used.
+
+    Parameters
+    ----------
+    latent_dim : int, default 2
+    hidden_units : tuple of int, default (64,)
+    beta : float, default 1.0
+        Weight of the KL term during training.
+    likelihood : {'auto', 'bernoulli', 'gaussian'}, default 'auto'
+    epochs, batch_size : int, default 50, 64
+    learning_rate : float, default 1e-3
+    n_elbo_draws : int, default 1
+        Monte Carlo draws of z per example in :meth:`score`.
+    random_state : None, int, RandomState or Generator, default None
+        Seeds training and the draws of :meth:`score` (see :func:`fit_vae`).
+
+    Attributes
+    ----------
+    model_ : VAE
+    n_features_in_ : int
+    """
+
+    def __init__(self, latent_dim=2, *, hidden_units=(64,), beta=1.0, likelihood="auto", epochs=50,
+                 batch_size=64, learning_rate=1e-3, n_elbo_draws=1, random_state=None):
+        self.latent_dim, self.hidden_units, self.beta, self.likelihood = latent_dim, hidden_units, beta, likelihood
+        self.epochs, self.batch_size, self.learning_rate = epochs, batch_size, learning_rate
+        self.n_elbo_draws, self.random_state = n_elbo_draws, random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # float32 matrix products are blocked by shape: a code changes in its last digits (~1e-8) with the
+        # samples encoded beside it, so check_estimator's subset and sample-order checks cannot hold
+        tags.non_deterministic = True
+        return tags
+
+    def fit(self, X, y=None):
+        """Train a VAE on ``X`` of shape (n_samples, n_features); ``y`` is ignored."""
+        X = validate_data(self, X, reset=True)
+        self.model_ = fit_vae(X, latent_dim=self.latent_dim, hidden_units=self.hidden_units, beta=self.beta,
+                              likelihood=self.likelihood, epochs=self.epochs, batch_size=self.batch_size,
+                              learning_rate=self.learning_rate, random_state=self.random_state)
+        return self
+
+    def elbo(self, X):
+        """``vae.elbo`` of ``X``: dict of ``elbo``, ``reconstruction``, ``kl`` in nats per example."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return elbo(self.model_, X, n_draws=self.n_elbo_draws, random_state=self.random_state)
+
+    def score(self, X, y=None):
+        """Held-out ELBO of ``X`` of shape (n_samples, n_features), nats per example."""
+        value = self.elbo(X)["elbo"]
+        if not math.isfinite(value):
+            raise ValueError(f"ELBO of VAEEstimator is {value}; training may have diverged (lower learning_rate)")
+        return value
+
+    def transform(self, X):
+        """Posterior means of ``X``: ndarray of shape (n_samples, latent_dim)."""
+        check_is_fitted(self)
+        return encode(self.model_, validate_data(self, X, reset=False))

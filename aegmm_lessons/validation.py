@@ -8,6 +8,7 @@ parameter, what was expected and what was given.
 import numbers
 
 import numpy as np
+from sklearn.utils import check_random_state as _sklearn_check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, check_scalar, validate_data
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "check_non_negative",
     "check_n_components",
     "check_covariance_type",
-    "check_params",
     "check_hidden_units",
+    "check_random_state",
+    "check_seed",
+    "check_generator",
 ]
 
 COVARIANCE_TYPES = ("full", "diag")
@@ -93,17 +96,6 @@ def check_covariance_type(covariance_type):
     return covariance_type
 
 
-def check_params(params, name="params", n_features=None):
-    """``params`` if it is a ``GMMParams`` (of width ``n_features``, when given)."""
-    from .params import GMMParams
-
-    if not isinstance(params, GMMParams):
-        raise TypeError(f"{name} must be a GMMParams, got {type(params).__name__}")
-    if n_features is not None and params.n_features != n_features:
-        raise ValueError(f"{name} has n_features={params.n_features}, but expected n_features={n_features}")
-    return params
-
-
 def check_hidden_units(hidden_units):
     """Widths of a network's hidden layers as a tuple of positive ints.
 
@@ -124,3 +116,36 @@ def check_hidden_units(hidden_units):
         raise TypeError(f"hidden_units must be a sequence of int, got {type(hidden_units).__name__}") from None
     return tuple(check_positive_int(f"hidden_units[{i}]", units) for i, units in enumerate(hidden_units))
 
+
+def check_random_state(random_state):
+    """A ``numpy.random.RandomState`` from None, an int, a RandomState or a Generator.
+
+    scikit-learn's ``check_random_state``, which also accepts a ``numpy.random.Generator``: the RandomState returned
+    then draws from the Generator's bit generator, so that drawing from either advances both.
+    """
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(random_state.bit_generator)
+    return _sklearn_check_random_state(random_state)
+
+
+def check_seed(random_state):
+    """An int seed in [0, 2**32) for Keras and NumPy: an int as given, else one drawn by :func:`check_random_state`.
+
+    Parameters
+    ----------
+    random_state : None, int, numpy.random.RandomState or numpy.random.Generator
+
+    Returns
+    -------
+    int
+    """
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(check_scalar(random_state, "random_state", numbers.Integral, min_val=0, max_val=2**32 - 1))
+    return int(check_random_state(random_state).randint(2**31 - 1))
+
+
+def check_generator(random_state):
+    """A ``numpy.random.Generator``: a Generator as given, else ``default_rng`` of :func:`check_seed`."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    return np.random.default_rng(check_seed(random_state))

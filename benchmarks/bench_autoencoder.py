@@ -57,7 +57,7 @@ def _train_only(X, latent_dim, settings, as_arrays=False):
     keras.utils.set_random_seed(0)
     _, _, autoencoder = build_autoencoder(X.shape[1], latent_dim, output_activation="sigmoid")
     if not as_arrays:
-        return train_autoencoder(autoencoder, X, seed=0, **settings)
+        return train_autoencoder(autoencoder, X, random_state=0, **settings)
     autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=settings["learning_rate"]), loss="mse")
     X32 = X.astype(np.float32)
     history = autoencoder.fit(X32, X32, epochs=settings["epochs"], batch_size=settings["batch_size"], verbose=0)
@@ -94,7 +94,7 @@ def run(full=False):
                  "budget": "", "note": "why train_autoencoder builds a tf.data pipeline"})
 
     def fit_digits():
-        return AutoencoderGMM(10, 10, random_state=0, **DIGIT_AE).fit(digits.X_train)
+        return AutoencoderGMM(10, latent_dim=10, random_state=0, **DIGIT_AE).fit(digits.X_train)
 
     wall, cpu, model = _median(_timed(fit_digits) for _ in range(repeats))
     ari = clustering_scores(digits.y_test, model.predict(digits.X_test))["ARI"]
@@ -104,7 +104,7 @@ def run(full=False):
     X, y = data.make_lifted_blobs(random_state=1)
 
     def fit_lifted():
-        return AutoencoderGMM(2, 4, random_state=1, **LIFTED_AE).fit(X[:750])
+        return AutoencoderGMM(4, latent_dim=2, random_state=1, **LIFTED_AE).fit(X[:750])
 
     wall, cpu, model = _median(_timed(fit_lifted) for _ in range(repeats))
     ari = clustering_scores(y[750:], model.predict(X[750:]))["ARI"]

@@ -33,7 +33,7 @@ from aegmm_lessons.experiments import fit_feature_gmm
 
 SEEDS = (0, 1, 2)
 JOINT = {"latent_dim": 10, "hidden_units": (128,), "pretrain_epochs": 40, "epochs": 30, "batch_size": 128,
-         "learning_rate": 2e-3, "covariance_type": "full", "n_init": 5, "n_elbo_samples": 10}
+         "learning_rate": 2e-3, "covariance_type": "full", "n_init": 5, "n_elbo_draws": 10}
 TARGET_ARI = 0.80
 
 

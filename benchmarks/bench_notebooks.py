@@ -9,11 +9,9 @@ set) read from ``/proc/<pid>/status`` before the kernel shuts down; the note
 beside it adds the processes the kernel starts (e.g. joblib workers), as the
 sampled peak of their summed resident memory.
 
-The measured figures are also written where learners read them: the
-"run time" and "kernel peak memory" columns of README's notebook table, and
-each notebook's header, between the markers ``<!-- run-time -->`` and
-``<!-- /run-time -->`` in its first Markdown cell (Markdown is not compared by
-nbval, so the stored outputs stay valid). Commit both after a quiet run.
+The measured figures are also written where learners read them, by
+``tools/run_times.py``: README's notebook table and each notebook's header.
+Commit both after a quiet run.
 
 Run on its own with ``make bench BENCH_ARGS="--only notebooks"`` or
 ``python -m benchmarks.bench_notebooks [NOTEBOOK ...]``.
@@ -28,6 +26,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from tools.run_times import write_run_times
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -51,8 +51,6 @@ MEMORY_BUDGET_MB = 1024.0
 SUITE_BUDGET_S = 240.0
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
-README = ROOT / "README.md"
-HEADER_MARKERS = re.compile(r"(<!-- run-time -->).*?(<!-- /run-time -->)", re.DOTALL)
 
 
 def time_budget(path):
@@ -212,49 +210,6 @@ def execute_notebook(path, workdir):
         result["peak_mb"] = read_peak_memory_mb(pid)
         result["cpu_seconds"] = read_cpu_seconds(pid)
     return result
-
-
-def run_time_text(seconds, peak_mb):
-    """How a notebook's header and README state its measured cost."""
-    memory = "not measured" if peak_mb is None else f"{peak_mb / 1024:.2f} GB"
-    return f"about {max(5, 5 * round(seconds / 5)):.0f} s on 2 CPU cores, kernel peak memory {memory}"
-
-
-def write_run_times(measured):
-    """Write measured run times into README's notebook table and the notebooks' headers.
-
-    Parameters
-    ----------
-    measured : dict of Path to dict
-        ``execute_notebook`` results of the notebooks that ran.
-
-    Returns
-    -------
-    list of str
-        The notebooks whose header has no run-time markers (left unchanged).
-    """
-    import nbformat
-
-    readme = README.read_text(encoding="utf-8")
-    unmarked = []
-    for path, result in measured.items():
-        if result["error"]:
-            continue
-        text = run_time_text(result["seconds"], result["peak_mb"])
-        nb = nbformat.read(str(path), as_version=4)
-        header = next(cell for cell in nb.cells if cell.cell_type == "markdown")
-        if HEADER_MARKERS.search(header.source):
-            header.source = HEADER_MARKERS.sub(lambda m, text=text: m.group(1) + text + m.group(2), header.source)
-            nbformat.write(nb, str(path))
-        else:
-            unmarked.append(path.name)
-        memory = "" if result["peak_mb"] is None else f"{result['peak_mb'] / 1024:.2f} GB"
-        row = re.compile(rf"^(\| \[[^]]*\]\(notebooks/{re.escape(path.name)}\) \| [^|]* \| )[^|]* \| [^|]* \|$",
-                         re.MULTILINE)
-        cells = f"{result['seconds']:.0f} s | {memory} |"
-        readme = row.sub(lambda m, cells=cells: m.group(1) + cells, readme)
-    README.write_text(readme, encoding="utf-8")
-    return unmarked
 
 
 def _status(value, budget):

@@ -11,7 +11,8 @@ import time
 
 from aegmm_lessons.data import synthetic_latent_codes
 from aegmm_lessons.gmm import GaussianMixtureEM, kmeans_init
-from aegmm_lessons.refine import ParamLayout, refine
+from aegmm_lessons.params import ParamLayout
+from aegmm_lessons.refine import refine
 
 N_SAMPLES, N_FEATURES, N_COMPONENTS = 1000, 10, 10
 SEPARATION = 8.0

@@ -49,7 +49,7 @@ def run(full=False):
         runs = sorted((timed_fit(digits.X_train, latent_dim) for _ in range(settings["repeats"])),
                       key=lambda r: r[0])
         wall, cpu, model = runs[len(runs) // 2]
-        negative_elbo = -vae.elbo(model, digits.X_test, n_samples=10)["elbo"]
+        negative_elbo = -vae.elbo(model, digits.X_test, n_draws=10)["elbo"]
         rows += [
             {
                 "metric": f"VAE training s, latent_dim={latent_dim}, 100 epochs",

@@ -17,7 +17,7 @@ from pathlib import Path
 from aegmm_lessons.repro import format_value
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ["em", "refine", "autoencoder", "vae", "mixture_vae", "cluster", "notebooks"]
+SECTIONS = ["em", "refine", "autoencoder", "vae", "mixture_vae", "dask_search", "notebooks"]
 
 
 def markdown_table(rows):

@@ -1,4 +1,4 @@
-"""Shared set-up: TensorFlow's environment, a headless Matplotlib, random mixtures.
+"""Shared set-up: TensorFlow's environment, a headless Matplotlib, random mixtures, the shared datasets.
 
 TensorFlow's variables are set before any test module imports Keras (as the
 Makefile and ``repro.setup`` do), so that it is quiet and deterministic however
@@ -45,3 +45,19 @@ def make_random_params(n_components=3, n_features=2, covariance_type="full", see
 def random_params():
     """``make_random_params``: call it with (n_components, n_features, covariance_type, seed)."""
     return make_random_params
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """``data.load_digits_scaled()``: pixels in [0, 1], split as the lessons split them."""
+    from aegmm_lessons.data import load_digits_scaled
+
+    return load_digits_scaled()
+
+
+@pytest.fixture(scope="session")
+def lifted_blobs():
+    """90 points of 3 blobs lifted to 6 features (``data.make_lifted_blobs``), and their labels."""
+    from aegmm_lessons.data import make_lifted_blobs
+
+    return make_lifted_blobs(n_samples=90, n_features=6, n_centers=3, random_state=0)

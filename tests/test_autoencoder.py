@@ -9,8 +9,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from aegmm_lessons import AutoencoderGMM, data
 from aegmm_lessons.autoencoder import (
+    AutoencoderGMM,
     build_autoencoder,
     encode,
     output_activation_for,
@@ -24,13 +24,8 @@ FAST = {"epochs": 2, "batch_size": 32, "hidden_units": (8,)}
 
 
 @pytest.fixture(scope="module")
-def blobs():
-    return data.make_lifted_blobs(n_samples=90, n_features=6, n_centers=3, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def fitted(blobs):
-    X, _ = blobs
+def fitted(lifted_blobs):
+    X, _ = lifted_blobs
     return AutoencoderGMM(latent_dim=2, n_components=3, random_state=0, **FAST).fit(X)
 
 
@@ -95,8 +90,8 @@ def test_reconstruction_error_averages_to_the_keras_mse(models):
     assert errors.mean() == pytest.approx(autoencoder.evaluate(X, X, verbose=0), rel=1e-5)
 
 
-def test_training_lowers_the_reconstruction_error(blobs):
-    X, _ = blobs
+def test_training_lowers_the_reconstruction_error(lifted_blobs):
+    X, _ = lifted_blobs
     keras.utils.set_random_seed(0)
     _, _, autoencoder = build_autoencoder(6, 2, hidden_units=(16,))
     before = reconstruction_error(autoencoder, X).mean()
@@ -108,8 +103,8 @@ def test_training_lowers_the_reconstruction_error(blobs):
 
 # --- AutoencoderGMM ---------------------------------------------------------------
 
-def test_autoencoder_gmm_fits_the_mixture_on_codes_of_latent_width(fitted, blobs):
-    X, _ = blobs
+def test_autoencoder_gmm_fits_the_mixture_on_codes_of_latent_width(fitted, lifted_blobs):
+    X, _ = lifted_blobs
     codes = fitted.transform(X)
     assert codes.shape == (90, 2) and fitted.reconstruct(X).shape == (90, 6)
     assert fitted.gmm_.n_features_in_ == 2 and fitted.history_.shape == (FAST["epochs"],)
@@ -121,21 +116,21 @@ def test_autoencoder_gmm_fits_the_mixture_on_codes_of_latent_width(fitted, blobs
     assert fitted.score(X) == pytest.approx(fitted.score_samples(X).mean())
 
 
-def test_autoencoder_gmm_codes_change_with_the_random_state(fitted, blobs):
-    X, _ = blobs
+def test_autoencoder_gmm_codes_change_with_the_random_state(fitted, lifted_blobs):
+    X, _ = lifted_blobs
     other = AutoencoderGMM(latent_dim=2, n_components=3, random_state=1, **FAST).fit(X)
     assert not np.allclose(other.transform(X), fitted.transform(X))
 
 
-def test_autoencoder_gmm_picks_sigmoid_for_scaled_data_in_a_pipeline(blobs):
-    X, _ = blobs
+def test_autoencoder_gmm_picks_sigmoid_for_scaled_data_in_a_pipeline(lifted_blobs):
+    X, _ = lifted_blobs
     pipeline = make_pipeline(MinMaxScaler(), AutoencoderGMM(latent_dim=2, n_components=3, random_state=0, **FAST))
     assert pipeline.fit(X).predict(X).shape == (90,)
     assert pipeline[-1].output_activation_ == "sigmoid"
 
 
-def test_autoencoder_gmm_works_in_grid_search(blobs):
-    X, _ = blobs
+def test_autoencoder_gmm_works_in_grid_search(lifted_blobs):
+    X, _ = lifted_blobs
     one_split = [(np.arange(60), np.arange(60, 90))]
     search = GridSearchCV(AutoencoderGMM(latent_dim=2, random_state=0, **FAST), {"n_components": [2, 3]},
                           cv=one_split, refit=False).fit(X)
@@ -163,7 +158,7 @@ def aegmm(**kwargs):
         # A3: a ReLU output can never reconstruct negative values.
         pytest.param(lambda m: build_autoencoder(6, 2, output_activation="relu"), ValueError,
                      "output_activation.*'relu'.*never be negative", id="relu-output"),
-        # A1: 2-D blobs fed to a model declared for 6 features.
+        # A1: 2-D lifted_blobs fed to a model declared for 6 features.
         pytest.param(lambda m: encode(m[0], np.ones((3, 5))), ValueError, "X has 5 features.*encoder.*= 6",
                      id="width-encode"),
         pytest.param(lambda m: reconstruct(m[2], np.ones((3, 5))), ValueError, "X has 5 features.*autoencoder.*= 6",

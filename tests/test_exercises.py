@@ -5,7 +5,7 @@ notebooks' stored outputs show."""
 import functools
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
@@ -185,24 +185,27 @@ def test_the_legacy_decorator_still_judges_the_checks_not_yet_ported(capsys):
     assert capsys.readouterr().out == "exercise 1: correct\nexercise 1: " + NOT_ATTEMPTED
 
 
+# The lessons' checks written with the framework: each accepts its solution in every form a learner would give,
+# rejects each of its named mistakes with that mistake's hint, refuses text, True/False and a function that raises
+# with a hint of their own, and says "not attempted yet" for None or a stub.
+
 @dataclass
-class Case:
-    """One exercise: its check, the arguments after the answer, the solution and plausible mistakes."""
+class Taught:
+    """One exercise: its check, the data after the answer, the solution and the same solution in other forms."""
 
     check: object
-    number: int
-    data: tuple
     solution: object
-    mistakes: dict
-    hint: str  # a regular expression the hint must match
-    answers: int = 1
+    forms: tuple = ()
+    data: tuple = ()
+    named: dict = field(default_factory=dict)
+    function: bool = False
 
     def __call__(self, answer):
-        return self.check(*(answer if self.answers > 1 else (answer,)), *self.data)
+        return self.check(answer, *self.data, **self.named)
 
-    def verdict(self, value):
-        """Lessons 00, 01 and 06 keep the verdict in ``_``; the others end a cell with the call and return None."""
-        return value if self.check.__module__.endswith(("lesson00", "lesson01", "lesson06")) else None
+    def wrong(self, mistake):
+        """What a learner making ``mistake`` hands in: the mistaken function, or the number it gives."""
+        return mistake.version if self.function else mistake.version(*self.data, **self.named)
 
 
 # Lesson 00
@@ -224,46 +227,28 @@ def fitted_gmm():
     return GaussianMixtureEM(2, random_state=0).fit(X), X
 
 
-def kl_to_standard_normal(mean, variance):
-    return 0.5 * (mean**2 + variance - np.log(variance) - 1)
-
-
-def lesson00_free_parameters():
-    K, d = 4, 3
-    return Case(lesson00.check_free_parameters, 1, (K, d), (K - 1) + K * d + K * d * (d + 1) // 2, {
-        "K weights, forgetting that they sum to one": K + K * d + K * d * (d + 1) // 2,
-        "d*d covariance entries, forgetting symmetry": (K - 1) + K * d + K * d * d,
-    }, r"d\(d \+ 1\)/2")
-
-
 def lesson00_kl_divergence():
-    return Case(lesson00.check_kl_divergence, 2, (1.0, 0.5), kl_to_standard_normal(1.0, 0.5**2), {
-        "std for the variance": kl_to_standard_normal(1.0, 0.5),
-        "no factor 1/2": 2 * kl_to_standard_normal(1.0, 0.5**2),
-        "KL(p || q)": np.log(0.5) + (1.0 + 1.0**2) / (2 * 0.5**2) - 0.5,
-    }, "variance")
+    kl = 0.5 * (1.0 + 0.25 - 1.0 - np.log(0.25))  # 0.8181...
+    return Taught(lesson00.check_kl_divergence, kl, (0.818, np.float64(kl), np.array([kl]), np.float32(kl)),
+                  named={"mean": 1.0, "std": 0.5})
 
 
 def lesson00_grid_search_fits():
-    return Case(lesson00.check_grid_search_fits, 3, (), 3 * 4 * 5 + 1, {"no refit": 3 * 4 * 5}, "refit")
+    return Taught(lesson00.check_grid_search_fits, 3 * 4 * 5 + 1, (61.0, np.int64(61), np.array([61])))
 
 
 def lesson00_output_shapes():
     encoder, autoencoder = small_autoencoder()
     X = np.random.default_rng(0).uniform(size=(10, 64))
-    return Case(lesson00.check_output_shapes, 4, (encoder, autoencoder, X), ((10, 2), (10, 64)), {
-        "codes and reconstructions swapped": ((10, 64), (10, 2)),
-        "reconstructions of latent width": ((10, 2), (10, 2)),
-    }, "latent width")
+    shapes = ((10, 2), (10, 64))
+    return Taught(lesson00.check_output_shapes, shapes, ([list(shape) for shape in shapes], np.array(shapes)),
+                  (encoder, autoencoder, X))
 
 
 def lesson00_bic():
     gmm, X = fitted_gmm()
-    n, p, mean_log_likelihood = len(X), gmm.params_.n_parameters, gmm.score(X)
-    return Case(lesson00.check_bic, 5, (gmm, X), -2 * mean_log_likelihood * n + p * np.log(n), {
-        "mean log-likelihood for log L": -2 * mean_log_likelihood + p * np.log(n),
-        "AIC's penalty": -2 * mean_log_likelihood * n + 2 * p,
-    }, "n times")
+    bic = -2 * gmm.score(X) * len(X) + gmm.params_.n_parameters * np.log(len(X))
+    return Taught(lesson00.check_bic, bic, (round(bic, 1), np.float64(bic), np.array([bic])), (gmm, X))
 
 
 # Lesson 01: the lesson's mixture, three overlapping components, two of them tilted.
@@ -287,51 +272,49 @@ def stable_responsibilities(X, params):
     return np.exp(log_terms - logsumexp(log_terms, axis=1, keepdims=True))
 
 
-def naive_responsibilities(X, params):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = params.weights * np.exp(log_gaussian_prob(X, params))
-        return terms / terms.sum(axis=1, keepdims=True)
+def m_step_covariances(X, resp, reg_covar):
+    counts = resp.sum(axis=0)
+    means = resp.T @ X / counts[:, None]
+    covariances = []
+    for k, mean in enumerate(means):
+        diff = X - mean
+        covariances.append((resp[:, k, None] * diff).T @ diff / counts[k] + reg_covar * np.eye(X.shape[1]))
+    return np.array(covariances)
 
 
-def normalised_over_points(X, params):
-    log_terms = log_gaussian_prob(X, params) + np.log(params.weights)
-    return np.exp(log_terms - logsumexp(log_terms, axis=0, keepdims=True))
-
-
-def without_keepdims(X, params):
-    log_terms = log_gaussian_prob(X, params) + np.log(params.weights)
-    return np.exp(log_terms - logsumexp(log_terms, axis=1))
+def mean_log_likelihood(X, params):
+    return logsumexp(log_gaussian_prob(X, params) + np.log(params.weights), axis=1).mean()
 
 
 def lesson01_responsibilities():
-    return Case(lesson01.check_responsibilities, 1, (TRUTH, draw(50, 1)), stable_responsibilities, {
-        "densities without log-sum-exp": naive_responsibilities,
-        "normalised over the points": normalised_over_points,
-        "logsumexp without keepdims": without_keepdims,
-    }, "logsumexp")
+    return Taught(lesson01.check_responsibilities, stable_responsibilities,
+                  (lambda X, params: stable_responsibilities(X, params).tolist(),), function=True)
+
+
+def lesson01_m_step_covariances():
+    return Taught(lesson01.check_m_step_covariances, m_step_covariances,
+                  (lambda X, resp, reg_covar: list(m_step_covariances(X, resp, reg_covar)),), function=True)
+
+
+def lesson01_mean_log_likelihood():
+    return Taught(lesson01.check_mean_log_likelihood, mean_log_likelihood,
+                  (lambda X, params: np.array([mean_log_likelihood(X, params)]),
+                   lambda X, params: float(mean_log_likelihood(X, params))), function=True)
 
 
 def lesson01_parameter_counts():
-    K, d = TRUTH.n_components, TRUTH.n_features
-    return Case(lesson01.check_parameter_counts, 2, (TRUTH,), (2 + 6 + 9, 2 + 6 + 6), {
-        "K weights, forgetting that they sum to one": (3 + 6 + 9, 3 + 6 + 6),
-        "d*d entries for a full covariance": (2 + 6 + K * d * d, 2 + 6 + 6),
-        "a diagonal covariance counted like a full one": (2 + 6 + 9, 2 + 6 + 9),
-    }, r"d\(d \+ 1\)/2")
+    return Taught(lesson01.check_parameter_counts, (2 + 6 + 9, 2 + 6 + 6), ([17, 14], np.array([17.0, 14.0])),
+                  (TRUTH,))
 
 
 def lesson01_diagonal_bic_choice():
     # On this sample BIC picks 4 diagonal components (2174 against 2194 for 5 and 2205 for 3).
-    return Case(lesson01.check_diagonal_bic_choice, 3, (draw(300, 1),), 4, {"the true K": 3}, "tilt")
+    return Taught(lesson01.check_diagonal_bic_choice, 4, (np.int64(4), 4.0, np.array([4])), (draw(300, 1),))
 
 
 def lesson01_reg_covar():
-    return Case(lesson01.check_reg_covar, 4, (draw(500, 3),), (True, 1e-6), {
-        "a collapsed component of variance zero": (True, 0.0),
-        "no error without reg_covar": (False, 1e-6),
-        "not a yes/no answer": (1.0, 1e-6),
-        "not a pair": 1e-6,
-    }, r"reg_covar \* I")
+    return Taught(lesson01.check_reg_covar, (True, 1e-6), ((np.True_, 1.0e-6 * (1 + 1e-3)), [True, np.float64(1e-6)]),
+                  (draw(500, 3),))
 
 
 # Lesson 03
@@ -344,31 +327,132 @@ def polished():
     return X, start, refine(start, X)
 
 
-def lesson03_parameter_counts():
-    return Case(lesson03.check_parameter_counts, 1, (), (4 + 5 * 4 + 5 * 10, 4 + 5 * 4 + 5 * 4), {
-        "a diagonal covariance counted like a full one": (74, 74),
-        "K logits, not K - 1": (5 + 5 * 4 + 5 * 10, 5 + 5 * 4 + 5 * 4),
-    }, "only d per diagonal", answers=2)
+def log_cholesky_density(x, mean, log_diagonal, off_diagonal):
+    d = len(x)
+    factor = np.diag(np.exp(log_diagonal))
+    factor[np.triu_indices(d, 1)] = off_diagonal
+    diff = x - mean
+    y = factor.T @ diff
+    value = -0.5 * d * np.log(2 * np.pi) + log_diagonal.sum() - 0.5 * y @ y
+    return value, 1.0 - np.diag(factor) * diff * y
+
+
+def bfgs_update(H, s, y):
+    rho = 1.0 / (y @ s)
+    left = np.eye(len(s)) - rho * np.outer(s, y)
+    return left @ H @ left.T + rho * np.outer(s, s)
+
+
+def lesson03_log_cholesky_density():
+    return Taught(lesson03.check_log_cholesky_density, log_cholesky_density,
+                  (lambda *args: list(log_cholesky_density(*args)),), function=True)
+
+
+def lesson03_bfgs_update():
+    return Taught(lesson03.check_bfgs_update, bfgs_update, (lambda H, s, y: bfgs_update(H, s, y).tolist(),),
+                  function=True)
 
 
 def lesson03_mean_responsibilities():
     X, _, result = polished()
-    log_responsibilities = e_step(X, result.params)[1]
-    return Case(lesson03.check_mean_responsibilities, 2, (result.params, X), np.exp(log_responsibilities).mean(axis=0),
-                {"the mean of the log-responsibilities": log_responsibilities.mean(axis=0)}, "exponentiate")
+    mean = np.exp(e_step(X, result.params)[1]).mean(axis=0)
+    return Taught(lesson03.check_mean_responsibilities, mean, (list(mean), tuple(mean)), (result.params, X))
 
 
 def lesson03_bfgs_polish():
     X, start, result = polished()
-    return Case(lesson03.check_bfgs_polish, 3, (result.log_likelihood,), refine(start, X, method="BFGS"), {
-        "the L-BFGS-B result": result,
-        "a BFGS result off the optimum": SimpleNamespace(method="BFGS", log_likelihood=result.log_likelihood - 1e-3),
-    }, "method='BFGS'")
+    return Taught(lesson03.check_bfgs_polish, refine(start, X, method="BFGS"), (), (start, X, result.log_likelihood))
 
 
 def lesson03_dense_memory():
-    return Case(lesson03.check_dense_memory, 4, (), 2243**2 * 8 / 1e6, {"one float per number": 2243 * 8 / 1e6},
-                r"per \*pair\*")
+    megabytes = 2243**2 * 8 / 1e6  # 40.2496
+    return Taught(lesson03.check_dense_memory, megabytes, (40.25, np.float64(megabytes), np.array([40.25])))
+
+
+TAUGHT = [
+    lesson00_kl_divergence, lesson00_grid_search_fits, lesson00_output_shapes, lesson00_bic,
+    lesson01_responsibilities, lesson01_m_step_covariances, lesson01_mean_log_likelihood, lesson01_parameter_counts,
+    lesson01_diagonal_bic_choice, lesson01_reg_covar,
+    lesson03_log_cholesky_density, lesson03_bfgs_update, lesson03_mean_responsibilities, lesson03_bfgs_polish,
+    lesson03_dense_memory,
+]
+
+
+@pytest.mark.parametrize("build", TAUGHT, ids=lambda build: build.__name__)
+def test_taught_check_accepts_its_solution_in_every_form(build, capsys):
+    case = build()
+    for answer in (case.solution, *case.forms):
+        assert case(answer) is None
+    assert capsys.readouterr().out == (1 + len(case.forms)) * f"{case.check.topic}: correct\n"
+
+
+@pytest.mark.parametrize("build", TAUGHT, ids=lambda build: build.__name__)
+def test_taught_check_rejects_each_named_mistake_with_its_own_hint(build, capsys):
+    case = build()
+    assert case.check.mistakes, "every check names at least one mistake"
+    for name, mistake in case.check.mistakes.items():
+        with pytest.raises(WrongAnswerError) as raised:
+            case(case.wrong(mistake))
+        assert str(raised.value).startswith(f"{case.check.topic}: ") and mistake.hint in str(raised.value), name
+    assert capsys.readouterr().out == ""
+
+
+def raises_index_error(*args):
+    return args[99]
+
+
+class RaisingAnswer:
+    """An answer that raises when the check reads it as numbers."""
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("no array here")
+
+
+@pytest.mark.parametrize("build", TAUGHT, ids=lambda build: build.__name__)
+def test_taught_check_refuses_text_bools_and_a_raising_answer_with_hints_of_their_own(build):
+    case = build()
+    if case.function:
+        wrong = {raises_index_error: "raised IndexError: tuple index out of range", lambda *args: "12": "is text",
+                 lambda *args: True: "not True", 12: "a function is asked for"}
+    else:
+        wrong = {"12": "is text|a pair is asked for|result of refine", True: "not True|a pair|result of refine",
+                 RaisingAnswer(): "could not be checked: RuntimeError: no array here|a pair|result of refine"}
+    for answer, hint in wrong.items():
+        with pytest.raises(WrongAnswerError, match=f"^{re.escape(case.check.topic)}: .*({hint})"):
+            case(answer)
+
+
+@pytest.mark.parametrize("build", TAUGHT, ids=lambda build: build.__name__)
+def test_taught_check_says_not_attempted_for_none_or_a_stub(build, capsys):
+    case = build()
+    case(None)
+    expected = f"{case.check.topic}: " + NOT_ATTEMPTED
+    if case.function:
+        case(lambda *args: None)
+        expected += f"{case.check.topic}: not attempted yet (your function still returns None)\n"
+    assert capsys.readouterr().out == expected
+
+
+@dataclass
+class Case:
+    """One exercise: its check, the arguments after the answer, the solution and plausible mistakes."""
+
+    check: object
+    number: int
+    data: tuple
+    solution: object
+    mistakes: dict
+    hint: str  # a regular expression the hint must match
+    answers: int = 1
+
+    def __call__(self, answer):
+        return self.check(*(answer if self.answers > 1 else (answer,)), *self.data)
+
+    def verdict(self, value):
+        """Lesson 06 keeps the verdict in ``_``; the others end a cell with the call and return None."""
+        return value if self.check.__module__.endswith("lesson06") else None
+
+
 
 
 # Lesson 05
@@ -409,9 +493,6 @@ def lesson06_prior_numbers():
 
 
 CASES = [
-    lesson00_free_parameters, lesson00_kl_divergence, lesson00_grid_search_fits, lesson00_output_shapes, lesson00_bic,
-    lesson01_responsibilities, lesson01_parameter_counts, lesson01_diagonal_bic_choice, lesson01_reg_covar,
-    lesson03_parameter_counts, lesson03_mean_responsibilities, lesson03_bfgs_polish, lesson03_dense_memory,
     lesson05_halving_fits, lesson05_random_draws, lesson05_nested_fits,
     lesson06_component_kl, lesson06_categorical_kl, lesson06_prior_numbers,
 ]
@@ -441,11 +522,6 @@ def test_check_says_not_attempted_for_none(build, capsys):
     answer = None if case.answers == 1 else (*case.solution[:-1], None)
     assert case(answer) is case.verdict(False)
     assert capsys.readouterr().out == f"exercise {case.number}: " + NOT_ATTEMPTED
-
-
-def test_responsibilities_are_not_attempted_while_the_function_returns_none(capsys):
-    assert lesson01.check_responsibilities(lambda X, params: None, TRUTH, draw(50, 1)) is False
-    assert capsys.readouterr().out == "exercise 1: " + NOT_ATTEMPTED
 
 
 # Lessons 02 and 04: the checks as the notebooks call them, with topics for names.
@@ -650,9 +726,11 @@ def test_lesson_04_number_checks_judge_like_a_teacher(topic, capsys):
 def test_active_units_count_the_posterior_means_that_vary_and_the_check_rejects_the_width(monkeypatch, capsys):
     grid = np.linspace(-1.0, 1.0, 101)
     z_mean = np.column_stack([grid, np.full(101, 0.3), 0.2 * grid, 0.1 * grid])  # variances 0.34, 0, 0.014, 0.0034
-    monkeypatch.setattr(lesson04, "posterior", lambda model, X: (z_mean, np.zeros_like(z_mean)))
+    from aegmm_lessons import vae
+
+    monkeypatch.setattr(vae, "posterior", lambda model, X: (z_mean, np.zeros_like(z_mean)))
     model = SimpleNamespace(latent_dim=4)
-    activity, n_active = lesson04.active_units(model, "X")
+    activity, n_active = vae.active_units(model, "X")
     assert np.allclose(activity, [0.34, 0.0, 0.0136, 0.0034], atol=1e-4) and n_active == 2
     lesson04.check_active_units(2, model, "X")
     lesson04.check_active_units(np.array([2.0]), model, "X")

@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from aegmm_lessons import data
 from aegmm_lessons.experiments import (
     clustering_scores,
     compare_feature_spaces,
@@ -15,18 +14,13 @@ from aegmm_lessons.experiments import (
 FAST_AE = {"epochs": 2, "batch_size": 32, "hidden_units": (8,)}
 
 
-@pytest.fixture(scope="module")
-def blobs():
-    return data.make_lifted_blobs(n_samples=90, n_features=6, n_centers=3, random_state=0)
-
-
 def test_clustering_scores_are_one_for_a_relabelled_partition_and_low_for_an_unrelated_one():
     assert clustering_scores([0, 0, 1, 1, 2, 2], [2, 2, 0, 0, 1, 1]) == pytest.approx({"ARI": 1.0, "NMI": 1.0})
     assert clustering_scores([0, 0, 1, 1], [0, 1, 0, 1])["ARI"] < 0
 
 
-def test_raw_features_are_the_data_and_pca_features_its_components(blobs):
-    X, _ = blobs
+def test_raw_features_are_the_data_and_pca_features_its_components(lifted_blobs):
+    X, _ = lifted_blobs
     features, gmm, model = fit_feature_gmm("raw", X, n_components=3)
     assert model is None and gmm.n_features_in_ == 6
     np.testing.assert_array_equal(features(X), X)
@@ -35,9 +29,9 @@ def test_raw_features_are_the_data_and_pca_features_its_components(blobs):
     assert gmm.n_features_in_ == 2
 
 
-def test_compare_feature_spaces_scores_every_method_width_and_seed_on_the_test_set(blobs):
+def test_compare_feature_spaces_scores_every_method_width_and_seed_on_the_test_set(lifted_blobs):
     pytest.importorskip("keras")
-    X, y = blobs
+    X, y = lifted_blobs
     rows, models = compare_feature_spaces(X[:60], y[:60], X[60:], y[60:], latent_dims=(2,), seeds=(0, 1),
                                           n_components=3, ae_params=FAST_AE)
     assert [(r["method"], r["d"], r["seed"]) for r in rows] == [
@@ -75,9 +69,9 @@ def test_summarize_runs_averages_each_group_over_seeds():
         pytest.param(lambda X, y: clustering_scores([0, 1, 1], [0, 1]), r"\[3, 2\]", id="width-labels"),
     ],
 )
-def test_experiments_reject_bad_inputs(blobs, call, match):
+def test_experiments_reject_bad_inputs(lifted_blobs, call, match):
     with pytest.raises(ValueError, match=match):
-        call(*blobs)
+        call(*lifted_blobs)
 
 
 def test_paired_difference_is_the_mean_difference_with_its_student_t_interval():

@@ -16,8 +16,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
-from aegmm_lessons import GaussianMixtureEM, GMMParams
-from aegmm_lessons.gmm import e_step, kmeans_init, log_gaussian_prob, m_step
+from aegmm_lessons.gmm import GaussianMixtureEM, e_step, kmeans_init, log_gaussian_prob, m_step
+from aegmm_lessons.params import GMMParams
 
 no_convergence_warning = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -220,6 +220,18 @@ def test_duplicated_points_and_a_one_point_cluster_finish_without_nan():
     assert np.min(np.linalg.eigvalsh(model.params_.covariances)) == pytest.approx(1e-6, rel=1e-3)
 
 
+def test_fit_validates_at_the_door_and_its_em_iterations_check_nothing(monkeypatch):
+    X = separated_blobs()
+    init = GaussianMixtureEM(3, random_state=0).fit(X).params_
+    built = []
+    original = GMMParams.__post_init__
+    monkeypatch.setattr(GMMParams, "__post_init__", lambda self: built.append(1) or original(self))
+    model = GaussianMixtureEM(3, init=init, tol=0.0, max_iter=20)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X)
+    assert model.n_iter_ == 20 and built == []  # 20 M steps, no validated construction
+
+
 def test_collapsed_component_without_reg_covar_is_a_clear_error():
     X = np.vstack([np.repeat([[1.0, 2.0]], 10, axis=0), np.random.default_rng(0).normal(size=(20, 2)) + 9])
     with pytest.raises(ValueError, match=r"invalid mixture .*increase reg_covar \(now 0\)"):
@@ -268,7 +280,8 @@ def test_passes_sklearn_estimator_checks(estimator, check):
 
 
 def test_passes_sklearn_array_api_check_with_scipy_array_api_set():
-    code = ("from sklearn.utils.estimator_checks import check_estimator; from aegmm_lessons import GaussianMixtureEM; "
+    code = ("from sklearn.utils.estimator_checks import check_estimator; "
+            "from aegmm_lessons.gmm import GaussianMixtureEM; "
             "print(sorted({r['status'] for r in check_estimator(GaussianMixtureEM(), on_fail=None)}))")
     env = {**os.environ, "SCIPY_ARRAY_API": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

@@ -20,7 +20,6 @@ from sklearn.exceptions import NotFittedError  # noqa: E402
 from aegmm_lessons import mixture_vae as mv  # noqa: E402
 from aegmm_lessons import vae  # noqa: E402
 from aegmm_lessons.automl import log_likelihood_scorer  # noqa: E402
-from aegmm_lessons.data import load_digits_scaled  # noqa: E402
 from aegmm_lessons.gmm import e_step, estimate_log_gaussian_prob  # noqa: E402
 from aegmm_lessons.params import GMMParams  # noqa: E402
 
@@ -31,11 +30,6 @@ N_TRAIN = 200
 LATENT_DIM = 3
 K = 4
 SETTINGS = {"latent_dim": LATENT_DIM, "hidden_units": (16,), "pretrain_epochs": 2, "epochs": 2, "batch_size": 32}
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits_scaled()
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +44,7 @@ def estimator(pixels):
 
 def untrained_model(n_features, prior, hidden=(8,)):
     keras.utils.set_random_seed(0)
-    encoder = vae.build_encoder(n_features, prior.n_features, hidden, seed=0)
+    encoder = vae.build_encoder(n_features, prior.n_features, hidden, random_state=0)
     decoder = vae.build_decoder(prior.n_features, n_features, hidden)
     return mv.MixtureVAE(encoder, decoder, prior)
 
@@ -161,8 +155,8 @@ def test_one_standard_component_gives_exactly_the_vae_elbo(pixels):
     vae_model = vae.fit_vae(pixels, latent_dim=LATENT_DIM, hidden_units=(8,), epochs=1, random_state=0)
     standard = GMMParams(np.ones(1), np.zeros((1, LATENT_DIM)), np.ones((1, LATENT_DIM)), "diag")
     model = mv.MixtureVAE(vae_model.encoder, vae_model.decoder, standard)
-    terms = mv.elbo_terms(model, pixels, n_samples=3, random_state=5)
-    reference = vae.elbo(vae_model, pixels, n_samples=3, random_state=5)
+    terms = mv.elbo_terms(model, pixels, n_draws=3, random_state=5)
+    reference = vae.elbo(vae_model, pixels, n_draws=3, random_state=5)
     np.testing.assert_array_equal(terms["kl_categorical"], 0.0)
     assert terms["kl_mixture"].mean() == reference["kl"]
     assert terms["elbo"].mean() == pytest.approx(reference["elbo"], rel=1e-15, abs=1e-12)
@@ -328,8 +322,8 @@ def test_closed_forms_refuse_mismatched_shapes():
 def test_model_functions_refuse_a_bad_model_or_component(estimator, pixels):
     with pytest.raises(TypeError, match="model must be a MixtureVAE, got str"):
         mv.elbo_terms("model", pixels)
-    with pytest.raises(ValueError, match="n_samples == 0"):
-        mv.elbo_terms(estimator.model_, pixels, n_samples=0)
+    with pytest.raises(ValueError, match="n_draws == 0"):
+        mv.elbo_terms(estimator.model_, pixels, n_draws=0)
     with pytest.raises(ValueError, match=f"component={K} must be < n_components={K}"):
         estimator.sample_component(K, 3)
     with pytest.raises(ValueError, match="component == -1"):

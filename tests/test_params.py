@@ -4,7 +4,7 @@ from scipy.stats import multivariate_normal
 from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture
 
-from aegmm_lessons import GMMParams
+from aegmm_lessons.params import GMMParams
 
 WEIGHTS, MEANS, COVARIANCES = [0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.stack([np.eye(2)] * 2)
 
@@ -114,6 +114,35 @@ def test_precisions_and_their_cholesky_factors_invert_the_covariances(random_par
     np.testing.assert_allclose(precisions @ covariances, identity, atol=1e-10)
     np.testing.assert_allclose(factors @ factors.transpose(0, 2, 1) @ covariances, identity, atol=1e-10)
     np.testing.assert_array_equal(factors, np.triu(factors))
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_cholesky_factors_are_computed_once_while_validating_and_kept_read_only(random_params, covariance_type,
+                                                                                 monkeypatch):
+    params = random_params(3, 4, covariance_type, seed=5)
+    factors = params.precisions_cholesky()
+    assert params.precisions_cholesky() is factors and not factors.flags.writeable
+    monkeypatch.setattr(np.linalg, "cholesky", lambda *args: pytest.fail("factor recomputed"))
+    params.precisions_cholesky()
+    params.precisions()
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_from_estimates_builds_the_same_mixture_without_the_checks_that_cannot_fail(random_params, covariance_type):
+    params = random_params(3, 4, covariance_type, seed=6)
+    rebuilt = GMMParams.from_estimates(params.weights, params.means, params.covariances, covariance_type)
+    for name in ("weights", "means", "covariances"):
+        np.testing.assert_array_equal(getattr(rebuilt, name), getattr(params, name))
+    np.testing.assert_array_equal(rebuilt.precisions_cholesky(), params.precisions_cholesky())
+    assert rebuilt.covariance_type == covariance_type and not rebuilt.means.flags.writeable
+
+
+def test_from_estimates_still_rejects_a_collapsed_or_infinite_covariance():
+    collapsed = np.stack([np.eye(2), np.zeros((2, 2))])
+    with pytest.raises(ValueError, match=r"covariances\[1\] must be positive-definite"):
+        GMMParams.from_estimates(np.full(2, 0.5), np.zeros((2, 2)), collapsed)
+    with pytest.raises(ValueError, match="finite"):
+        GMMParams.from_estimates(np.full(2, 0.5), np.zeros((2, 2)), np.stack([np.eye(2), np.full((2, 2), np.inf)]))
 
 
 @pytest.mark.parametrize("covariance_type", ["full", "diag"])

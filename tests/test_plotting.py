@@ -5,7 +5,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from aegmm_lessons import GMMParams, plotting
+from aegmm_lessons import plotting
+from aegmm_lessons.params import GMMParams
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -80,7 +81,8 @@ def test_plot_density_1d_draws_the_density_and_each_component():
 def test_score_heatmap_has_one_cell_per_pair_and_outlines_the_best():
     ax = plt.subplots()[1]
     scores = np.array([[0.5, 0.7, np.nan], [0.6, 0.9, 0.8]])
-    image = plotting.plot_score_heatmap(ax, [1, 10, 100], [None, 5], scores, x_label="C", y_label="depth")
+    assert plotting.plot_score_heatmap(ax, [1, 10, 100], [None, 5], scores, x_label="C", y_label="depth") is ax.figure
+    image = ax.images[0]
     assert image.get_array().shape == (2, 3)
     assert image.get_array().mask[0, 2]  # the missing combination is blank, not a colour
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "10", "100"]
@@ -103,7 +105,8 @@ def test_score_heatmap_rejects_mismatched_shapes():
 def test_plot_latent_manifold_places_image_r_c_in_row_r_column_c_with_blank_pixels_between():
     ax = plt.subplots()[1]
     images = np.arange(1, 5)[:, None] * np.ones((4, 4))  # four 2x2 images, image k filled with k + 1
-    mosaic = plotting.plot_latent_manifold(ax, images, (2, 2), [-1.0, 1.0]).get_array()
+    assert plotting.plot_latent_manifold(ax, images, (2, 2), [-1.0, 1.0]) is ax.figure
+    mosaic = ax.images[0].get_array()
     assert mosaic.shape == (7, 7)
     np.testing.assert_array_equal(mosaic[[0, 3, 6], :], 0.0)
     np.testing.assert_array_equal(mosaic[:, [0, 3, 6]], 0.0)
@@ -166,7 +169,8 @@ def test_plot_em_state_colours_points_by_responsibility_and_draws_ellipses():
 def test_draw_gmm_ellipses_draws_each_component_at_its_radii_axes_and_weight():
     params = GMMParams([0.25, 0.75], [[0.0, 0.0], [5.0, 1.0]], [[4.0, 1.0], [1.0, 9.0]], "diag")
     ax = plt.subplots()[1]
-    patches = plotting.draw_gmm_ellipses(ax, params, n_std=(1.0, 2.0), alpha_scale=0.2)
+    assert plotting.draw_gmm_ellipses(ax, params, n_std=(1.0, 2.0), alpha_scale=0.2) is ax.figure
+    patches = ax.patches
     assert len(patches) == 4
     first, _, second, _ = patches
     assert tuple(first.center) == (0.0, 0.0) and tuple(second.center) == (5.0, 1.0)

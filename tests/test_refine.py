@@ -6,7 +6,14 @@ from scipy.optimize import check_grad
 
 from aegmm_lessons.data import synthetic_latent_codes
 from aegmm_lessons.gmm import GaussianMixtureEM, kmeans_init
-from aegmm_lessons.refine import DEFAULT_TOL, ParamLayout, RefineResult, negative_log_likelihood, refine
+from aegmm_lessons.params import ParamLayout
+from aegmm_lessons.refine import (
+    DEFAULT_TOL,
+    RefineResult,
+    bfgs_inverse_update,
+    negative_log_likelihood,
+    refine,
+)
 
 SHAPES = [(1, 1, "full"), (3, 1, "full"), (1, 3, "full"), (3, 4, "full"), (4, 2, "diag"), (1, 1, "diag")]
 HUGE = 1e200  # squared distances overflow float64
@@ -335,3 +342,28 @@ def test_refine_rejects_data_of_the_wrong_width_or_not_finite_and_params_of_anot
         refine(start, bad)
     with pytest.raises(TypeError, match=r"params.*str"):
         refine("params", X)
+
+
+def test_bfgs_inverse_update_satisfies_the_secant_condition_and_stays_symmetric_positive_definite():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(4, 4))
+    H, s = A @ A.T + np.eye(4), rng.normal(size=4)
+    y = (A.T @ A + np.eye(4)) @ s  # y = B s for a positive-definite B: y^T s > 0
+    updated = bfgs_inverse_update(H, s, y)
+    np.testing.assert_allclose(updated @ y, s, rtol=1e-10)
+    np.testing.assert_allclose(updated, updated.T, atol=1e-12)
+    assert np.linalg.eigvalsh(updated).min() > 0
+    v = rng.normal(size=4)
+    # the expanded formula, v^T H+ v term by term, against the product form
+    np.testing.assert_allclose(v @ updated @ v, v @ H @ v - 2 * (v @ H @ y) * (s @ v) / (y @ s)
+                               + (s @ v) ** 2 * (1 + (y @ H @ y) / (y @ s)) / (y @ s), rtol=1e-10)
+
+
+@pytest.mark.parametrize(("H", "s", "y", "message"), [
+    (np.eye(2), [1.0, 0.0], [-1.0, 0.0], "curvature y\\^T s must be positive"),
+    (np.ones((2, 3)), [1.0, 0.0], [1.0, 0.0], "must be square"),
+    (np.eye(2), [1.0, 0.0, 0.0], [1.0, 0.0], r"must have shape \(2,\)"),
+])
+def test_bfgs_inverse_update_rejects_bad_input(H, s, y, message):
+    with pytest.raises(ValueError, match=message):
+        bfgs_inverse_update(H, s, y)

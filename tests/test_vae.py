@@ -15,15 +15,9 @@ import keras  # noqa: E402  (after repro.setup, which configures TensorFlow)
 from scipy import stats  # noqa: E402
 
 from aegmm_lessons import vae  # noqa: E402
-from aegmm_lessons.data import load_digits_scaled  # noqa: E402
 
 N_TRAIN = 256
 EPOCHS = 4
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits_scaled()
 
 
 @pytest.fixture(scope="module")
@@ -219,10 +213,10 @@ def test_elbo_draws_depend_on_random_state_and_nothing_else(trained, digits):
 
 def test_importance_sampled_log_likelihood_lies_above_the_elbo(trained, digits):
     X = digits.X_test[:100]
-    bound = vae.elbo(trained, X, n_samples=20)["elbo"]
-    assert vae.log_marginal_likelihood(trained, X, n_samples=50) > bound
+    bound = vae.elbo(trained, X, n_draws=20)["elbo"]
+    assert vae.log_marginal_likelihood(trained, X, n_draws=50) > bound
     # With one importance sample the estimate is an unbiased estimate of the ELBO.
-    assert vae.log_marginal_likelihood(trained, X, n_samples=1) == pytest.approx(bound, abs=1.0)
+    assert vae.log_marginal_likelihood(trained, X, n_draws=1) == pytest.approx(bound, abs=1.0)
 
 
 def test_encode_decode_and_sample_shapes(trained, digits):
@@ -278,7 +272,7 @@ def exact_linear_vae():
     U = np.linalg.qr(rng.normal(size=(n_features, latent_dim)))[0] * [1.5, 0.7]
     d = rng.normal(size=n_features)
     S = np.linalg.inv(np.eye(latent_dim) + U.T @ U)
-    encoder = vae.build_encoder(n_features, latent_dim, hidden_units=(), seed=0)
+    encoder = vae.build_encoder(n_features, latent_dim, hidden_units=(), random_state=0)
     decoder = vae.build_decoder(latent_dim, n_features, hidden_units=(), likelihood="gaussian")
     encoder.get_layer("z_mean").set_weights([(S @ U.T).T, -S @ U.T @ d])
     encoder.get_layer("z_log_var").set_weights([np.zeros((n_features, latent_dim)), np.log(np.diag(S))])
@@ -296,7 +290,7 @@ def test_elbo_of_the_exact_posterior_matches_its_closed_form(exact_linear_vae):
         np.sum(np.log(2 * np.pi) + (X - d - m @ U.T) ** 2, axis=1) + np.sum(U**2 * np.diag(S), axis=None)
     )
     expected_kl = np.mean(0.5 * np.sum(m**2 + np.diag(S) - 1 - np.log(np.diag(S)), axis=1))
-    result = vae.elbo(model, X, n_samples=4000, random_state=0)
+    result = vae.elbo(model, X, n_draws=4000, random_state=0)
     assert result["kl"] == pytest.approx(expected_kl, rel=1e-4)
     assert result["reconstruction"] == pytest.approx(expected_reconstruction, rel=2e-3)
     # With q equal to the true posterior the bound is tight: ELBO = log p(x).
@@ -307,7 +301,7 @@ def test_importance_sampling_with_the_exact_posterior_gives_log_px_for_any_numbe
     model, X, _, _, _, log_px = exact_linear_vae
     # Every importance weight p(x, z) / q(z | x) equals p(x): the estimate has no variance.
     for n_samples in (1, 7):
-        estimate = vae.log_marginal_likelihood(model, X, n_samples=n_samples, random_state=n_samples)
+        estimate = vae.log_marginal_likelihood(model, X, n_draws=n_samples, random_state=n_samples)
         assert estimate == pytest.approx(log_px.mean(), abs=1e-4)
 
 
@@ -376,7 +370,7 @@ BAD_INPUTS = [
     bad("width-decode", lambda m: vae.decode(m, np.ones((3, 5))), r"Z has 5 columns.*latent_dim=2"),
     bad("width-elbo", lambda m: vae.elbo(m, np.ones((3, 5))), r"X has 5 features.*n_features=64"),
     bad("range-elbo-bernoulli", lambda m: vae.elbo(m, np.full((2, 64), 1.5)), r"X must lie in \[0, 1\].*1\.5"),
-    bad("empty-sample", lambda m: vae.sample(m, 0), r"n == 0"),
+    bad("empty-sample", lambda m: vae.sample(m, 0), r"n_samples == 0"),
     bad("dtype-encode-not-a-vae", lambda m: vae.encode(m.encoder, X01), r"model must be a VAE.*Functional", TypeError),
 ]
 
@@ -386,3 +380,46 @@ BAD_INPUTS = [
 def test_bad_input_raises_an_error_naming_parameter_and_value(trained, call, error, pattern):
     with pytest.raises(error, match=pattern):
         call(trained)
+
+
+# --------------------------------------------------------------------------- VAE as an estimator
+
+
+def test_vae_estimator_is_searchable_and_scored_by_held_out_elbo():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import GridSearchCV, ShuffleSplit
+
+    from aegmm_lessons import automl
+
+    X = load_digits().data[:240] / 16.0
+    X_fit, X_held_out = X[:180], X[180:]
+    estimator = vae.VAEEstimator(latent_dim=2, hidden_units=(16,), epochs=1, batch_size=60, random_state=0)
+    search = GridSearchCV(estimator, {"beta": [0.5, 1.0]}, cv=ShuffleSplit(1, test_size=0.5, random_state=0))
+    rows = automl.results_table(search.fit(X_fit))
+    assert sorted(row["beta"] for row in rows) == [0.5, 1.0]
+    assert np.all(np.isfinite([row["mean_score"] for row in rows]))
+    best = search.best_estimator_
+    assert best.n_features_in_ == 64 and best.model_.beta == search.best_params_["beta"]
+    assert best.score(X_held_out) == vae.elbo(best.model_, X_held_out)["elbo"]
+    np.testing.assert_array_equal(best.transform(X_held_out), vae.encode(best.model_, X_held_out))
+    with pytest.raises(ValueError, match="5 features"):
+        best.score(np.ones((3, 5)))
+
+
+def test_vae_estimator_refuses_to_score_before_fit_and_rejects_bad_parameters():
+    from sklearn.exceptions import NotFittedError
+
+    estimator = vae.VAEEstimator(latent_dim=3, beta=0.5)
+    with pytest.raises(NotFittedError, match="VAEEstimator"):
+        estimator.score(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="'betta'"):
+        estimator.set_params(betta=2.0)
+    with pytest.raises(ValueError, match=r"beta.*-1\.0"):
+        vae.VAEEstimator(beta=-1.0, epochs=1).fit(np.random.default_rng(1).uniform(size=(32, 6)))
+
+
+@pytest.mark.parametrize("check", ["check_n_features_in_after_fitting", "check_fit_idempotent"])
+def test_vae_estimator_passes_sklearns_width_and_repeatability_checks(check):
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)("VAEEstimator", vae.VAEEstimator(epochs=1, hidden_units=(4,), batch_size=32))

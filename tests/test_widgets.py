@@ -2,7 +2,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from aegmm_lessons import widgets
+from aegmm_lessons import experiments, gmm, plotting, widgets
 from aegmm_lessons.gmm import GaussianMixtureEM, kmeans_init
 from aegmm_lessons.repro import format_value
 
@@ -22,7 +22,7 @@ def blobs_2d():
 
 @pytest.fixture
 def trajectory(blobs_2d):
-    return widgets.em_trajectory(blobs_2d, kmeans_init(blobs_2d, 3, random_state=0), 5)
+    return gmm.em_trajectory(blobs_2d, kmeans_init(blobs_2d, 3, random_state=0), 5)
 
 
 @pytest.fixture
@@ -58,13 +58,13 @@ def linear_decoder(latent_dim, n_features=64, seed=0):
 # --- lesson 00: mixture densities --------------------------------------------------
 
 def test_mixture_density_1d_is_the_sum_of_weighted_components(three_bumps):
-    result = widgets.mixture_density_1d(three_bumps, 3)
+    result = experiments.mixture_density_1d(three_bumps, 3)
     assert result.component_densities.shape == (200, 3)
     np.testing.assert_allclose(result.density, result.component_densities.sum(axis=1))
 
 
 def test_mixture_density_1d_components_are_weighted_gaussians(three_bumps):
-    result = widgets.mixture_density_1d(three_bumps, 2)
+    result = experiments.mixture_density_1d(three_bumps, 2)
     params = result.params
     sigma = np.sqrt(params.covariances[:, 0, 0])
     expected = params.weights * np.exp(-0.5 * ((result.grid[:, None] - params.means[:, 0]) / sigma) ** 2) / (
@@ -74,30 +74,30 @@ def test_mixture_density_1d_components_are_weighted_gaussians(three_bumps):
 
 def test_mixture_density_1d_integrates_to_one_on_a_wide_grid(three_bumps):
     grid = np.linspace(-10, 10, 4001)
-    result = widgets.mixture_density_1d(three_bumps, 3, grid=grid)
+    result = experiments.mixture_density_1d(three_bumps, 3, grid=grid)
     assert np.trapezoid(result.density, grid) == pytest.approx(1.0, abs=1e-6)
 
 
 def test_mixture_density_1d_matches_scikit_learn_score_samples(three_bumps):
-    result = widgets.mixture_density_1d(three_bumps, 2)
+    result = experiments.mixture_density_1d(three_bumps, 2)
     log_density = result.params.to_sklearn().score_samples(result.grid.reshape(-1, 1))
     np.testing.assert_allclose(result.density, np.exp(log_density), rtol=1e-10)
 
 
 def test_mixture_density_1d_reports_the_estimators_score_and_bic(three_bumps):
-    result = widgets.mixture_density_1d(three_bumps, 3, random_state=1)
+    result = experiments.mixture_density_1d(three_bumps, 3, random_state=1)
     model = GaussianMixtureEM(3, random_state=1).fit(three_bumps.reshape(-1, 1))
     assert result.log_likelihood == pytest.approx(model.score(three_bumps.reshape(-1, 1)), rel=1e-12)
     assert result.bic == pytest.approx(model.bic(three_bumps.reshape(-1, 1)), rel=1e-12)
 
 
 def test_mixture_density_1d_bic_prefers_the_true_number_of_components(three_bumps):
-    bics = {k: widgets.mixture_density_1d(three_bumps, k).bic for k in range(1, 7)}
+    bics = {k: experiments.mixture_density_1d(three_bumps, k).bic for k in range(1, 7)}
     assert min(bics, key=bics.get) == 3
 
 
 def test_mixture_density_1d_default_grid_spans_the_sample_with_a_margin(three_bumps):
-    grid = widgets.mixture_density_1d(three_bumps, 1, n_grid=11).grid
+    grid = experiments.mixture_density_1d(three_bumps, 1, n_grid=11).grid
     span = np.ptp(three_bumps)
     assert grid.shape == (11,)
     assert grid[0] == pytest.approx(three_bumps.min() - 0.1 * span)
@@ -105,18 +105,19 @@ def test_mixture_density_1d_default_grid_spans_the_sample_with_a_margin(three_bu
 
 
 def test_mixture_density_1d_accepts_a_column(three_bumps):
-    flat = widgets.mixture_density_1d(three_bumps, 3)
-    column = widgets.mixture_density_1d(three_bumps.reshape(-1, 1), 3)
+    flat = experiments.mixture_density_1d(three_bumps, 3)
+    column = experiments.mixture_density_1d(three_bumps.reshape(-1, 1), 3)
     np.testing.assert_array_equal(flat.density, column.density)
     assert flat.params.n_features == 1
 
 
 def test_mixture_components_figure_has_one_panel_per_k_with_its_fit(three_bumps):
-    fig = widgets.mixture_components_figure(three_bumps, n_components=(1, 3))
+    fig = plotting.mixture_components_figure(three_bumps, n_components=(1, 3))
     assert [ax.get_title().splitlines()[0] for ax in fig.axes] == ["K = 1", "K = 3"]
     dashed = [line for line in fig.axes[1].lines if line.get_linestyle() == "--"]
     assert len(dashed) == 3
-    np.testing.assert_allclose(fig.axes[1].lines[-1].get_ydata(), widgets.mixture_density_1d(three_bumps, 3).density)
+    fit = experiments.mixture_density_1d(three_bumps, 3)
+    np.testing.assert_allclose(fig.axes[1].lines[-1].get_ydata(), fit.density)
 
 
 def test_mixture_components_widget_draws_the_fit_of_the_chosen_k(three_bumps):
@@ -126,7 +127,7 @@ def test_mixture_components_widget_draws_the_fit_of_the_chosen_k(three_bumps):
     assert plt.gcf().axes[0].get_title().startswith("K = 2\n")
     slider.value = 4
     ax = plt.gcf().axes[0]
-    fit = widgets.mixture_density_1d(three_bumps, 4)
+    fit = experiments.mixture_density_1d(three_bumps, 4)
     assert ax.get_title().startswith("K = 4\n") and "BIC" in ax.get_title()
     assert len([line for line in ax.lines if line.get_linestyle() == "--"]) == 4
     np.testing.assert_allclose(ax.lines[-1].get_ydata(), fit.density)
@@ -135,7 +136,7 @@ def test_mixture_components_widget_draws_the_fit_of_the_chosen_k(three_bumps):
 # --- lesson 05: search heatmap ------------------------------------------------------
 
 def test_search_heatmap_figure_draws_the_chosen_pair(search_rows):
-    ax = widgets.search_heatmap_figure(search_rows, "a", "c").axes[0]
+    ax = plotting.search_heatmap_figure(search_rows, "a", "c").axes[0]
     assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("a", "c", "max over b")
     # rank 1 is (a=1, b=None, c=0.1): the best score, in column a=1, row c=0.1
     assert ax.images[0].get_array()[0, 0] == pytest.approx(0.95)
@@ -157,7 +158,7 @@ def test_search_results_widget_redraws_for_the_chosen_parameters(search_rows):
 
 def test_latent_grid_figure_places_each_decoded_image_at_its_latent_point():
     decode = linear_decoder(3)
-    fig = widgets.latent_grid_figure(decode, 3, (8, 8), n_per_side=4, limit=1.5, dims=(0, 2))
+    fig = plotting.latent_grid_figure(decode, 3, (8, 8), n_per_side=4, limit=1.5, dims=(0, 2))
     image = fig.axes[0].images[0]
     mosaic = image.get_array()
     assert mosaic.shape == (4 * 9 + 1, 4 * 9 + 1)  # one blank pixel between and around the 8x8 images
@@ -185,7 +186,7 @@ def test_latent_explorer_widget_shows_the_image_of_the_slider_point():
 
 def test_em_trajectory_follows_the_estimator_from_the_same_start(blobs_2d):
     init = kmeans_init(blobs_2d, 3, random_state=0)
-    trajectory = widgets.em_trajectory(blobs_2d, init, 15)
+    trajectory = gmm.em_trajectory(blobs_2d, init, 15)
     assert len(trajectory.params) == 16 and trajectory.log_likelihood.shape == (16,)
     assert trajectory.params[0] is init
     model = GaussianMixtureEM(3, init=init, tol=0, max_iter=15)
@@ -200,13 +201,13 @@ def test_em_trajectory_follows_the_estimator_from_the_same_start(blobs_2d):
 def test_em_trajectory_log_likelihood_never_decreases_and_keeps_the_covariance_type(blobs_2d, random_params,
                                                                                     covariance_type):
     start = random_params(3, 2, covariance_type, seed=2)
-    trajectory = widgets.em_trajectory(blobs_2d, start, 25)
+    trajectory = gmm.em_trajectory(blobs_2d, start, 25)
     assert np.all(np.diff(trajectory.log_likelihood) >= -1e-12)
     assert {params.covariance_type for params in trajectory.params} == {covariance_type}
 
 
 def test_em_steps_figure_draws_each_chosen_iteration(blobs_2d, trajectory):
-    fig = widgets.em_steps_figure(blobs_2d, trajectory, iterations=(0, 1, 5), n_cols=2)
+    fig = plotting.em_steps_figure(blobs_2d, trajectory, iterations=(0, 1, 5), n_cols=2)
     visible = [ax for ax in fig.axes if ax.axison]
     assert [ax.get_title().split(":")[0] for ax in visible] == ["iteration 0", "iteration 1", "iteration 5"]
     assert all(len(ax.patches) == 2 * 3 for ax in visible)  # two ellipses per component
@@ -230,7 +231,7 @@ def test_em_steps_widget_draws_the_mixture_and_marks_the_iteration(blobs_2d, tra
 # --- lesson 03: convergence -------------------------------------------------------------
 
 def test_convergence_figure_shows_the_runs_at_the_separation_and_marks_it(study):
-    fig = widgets.convergence_figure(study, 8.0)
+    fig = plotting.convergence_figure(study, 8.0)
     left, right = fig.axes[:2]
     assert len(left.get_lines()) == 2 and "separation 8" in left.get_title()
     assert right.lines[-1].get_xdata()[0] == 8.0  # the vertical marker
@@ -251,7 +252,7 @@ def test_convergence_widget_redraws_at_the_chosen_separation(study):
 
 def test_reconstructions_figure_puts_the_original_first_and_gives_each_error(originals_and_reconstructions):
     originals, reconstructions = originals_and_reconstructions
-    fig = widgets.reconstructions_figure(originals, reconstructions, (4, 4), indices=[0, 3])
+    fig = plotting.reconstructions_figure(originals, reconstructions, (4, 4), indices=[0, 3])
     assert len(fig.axes) == 2 * 3
     row = fig.axes[3:]
     assert [ax.get_title().split("\n")[0] for ax in row] == ["original", "exact", "blurred"]
@@ -279,7 +280,7 @@ X01 = np.random.default_rng(1).uniform(size=(32, 6))
 
 
 def _params():
-    from aegmm_lessons import GMMParams
+    from aegmm_lessons.params import GMMParams
 
     return GMMParams([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.stack([np.eye(2)] * 2))
 
@@ -291,40 +292,41 @@ def _decoder(width):
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: widgets.mixture_density_1d(np.zeros((10, 2)), 1), ValueError, r"sample.*2 features"),
-        (lambda: widgets.mixture_density_1d(np.array([]), 1), ValueError, r"0 sample"),
-        (lambda: widgets.mixture_density_1d(np.array([0.0, np.nan, 1.0]), 1), ValueError, r"sample.*NaN"),
-        (lambda: widgets.mixture_density_1d(np.array([0.0, np.inf, 1.0]), 1), ValueError, r"sample.*infinity"),
-        (lambda: widgets.mixture_density_1d(np.array(["a", "b"]), 1), ValueError, r"'a'|string"),
-        (lambda: widgets.mixture_density_1d(np.arange(5.0), 6), ValueError, r"n_components.*6"),
-        (lambda: widgets.mixture_density_1d(np.arange(5.0), 2, grid=np.zeros((2, 3))), ValueError, r"grid.*\(2, 3\)"),
-        (lambda: widgets.mixture_components_figure(X2), ValueError, r"sample.*2 features"),
+        (lambda: experiments.mixture_density_1d(np.zeros((10, 2)), 1), ValueError, r"sample.*2 features"),
+        (lambda: experiments.mixture_density_1d(np.array([]), 1), ValueError, r"0 sample"),
+        (lambda: experiments.mixture_density_1d(np.array([0.0, np.nan, 1.0]), 1), ValueError, r"sample.*NaN"),
+        (lambda: experiments.mixture_density_1d(np.array([0.0, np.inf, 1.0]), 1), ValueError, r"sample.*infinity"),
+        (lambda: experiments.mixture_density_1d(np.array(["a", "b"]), 1), ValueError, r"'a'|string"),
+        (lambda: experiments.mixture_density_1d(np.arange(5.0), 6), ValueError, r"n_components.*6"),
+        (lambda: experiments.mixture_density_1d(np.arange(5.0), 2, grid=np.zeros((2, 3))), ValueError,
+         r"grid.*\(2, 3\)"),
+        (lambda: plotting.mixture_components_figure(X2), ValueError, r"sample.*2 features"),
         (lambda: widgets.mixture_components_widget(X2[:, 0], max_components=0), ValueError, r"max_components == 0"),
         (lambda: widgets.mixture_components_widget(X2[:, 0], max_components=41), ValueError, r"max_components == 41"),
         (lambda: widgets.mixture_components_widget(X2[:, 0], 3, value=4), ValueError, r"value == 4"),
-        (lambda: widgets.search_heatmap_figure([{"a": 1, "b": 2, "mean_score": 0.5}], "a", "zzz"), ValueError,
+        (lambda: plotting.search_heatmap_figure([{"a": 1, "b": 2, "mean_score": 0.5}], "a", "zzz"), ValueError,
          r"'zzz'"),
         (lambda: widgets.search_results_widget([{"rank": 1, "a": 1, "b": 2, "mean_score": 0.5}], x_param="d"),
          ValueError, r"'d'"),
-        (lambda: widgets.latent_grid_figure(_decoder(4), 0, (2, 2)), ValueError, r"latent_dim == 0"),
-        (lambda: widgets.latent_grid_figure(_decoder(4), 2, (2, 2), dims=(0, 5)), ValueError, r"dims.*\(0, 5\)"),
-        (lambda: widgets.latent_grid_figure(_decoder(4), 2, (2, 3), n_per_side=2), ValueError, r"images.*\(4, 4\)"),
+        (lambda: plotting.latent_grid_figure(_decoder(4), 0, (2, 2)), ValueError, r"latent_dim == 0"),
+        (lambda: plotting.latent_grid_figure(_decoder(4), 2, (2, 2), dims=(0, 5)), ValueError, r"dims.*\(0, 5\)"),
+        (lambda: plotting.latent_grid_figure(_decoder(4), 2, (2, 3), n_per_side=2), ValueError, r"images.*\(4, 4\)"),
         (lambda: widgets.latent_explorer_widget(_decoder(4), 0, (2, 2)), ValueError, r"latent_dim == 0"),
-        (lambda: widgets.em_trajectory(np.ones((5, 3)), _params(), 3), ValueError, r"3 features.*n_features=2"),
-        (lambda: widgets.em_trajectory(np.ones(5), _params(), 3), ValueError, r"1D|1-D"),
-        (lambda: widgets.em_trajectory(np.full((5, 2), np.nan), _params(), 3), ValueError, r"NaN"),
-        (lambda: widgets.em_trajectory(X2, _params(), -1), ValueError, r"n_iter == -1"),
-        (lambda: widgets.em_trajectory(X2, X2[:2], 3), TypeError, r"init.*ndarray"),
-        (lambda: widgets.em_steps_figure(X2, widgets.em_trajectory(X2, _params(), 3), iterations=(10,)), ValueError,
+        (lambda: gmm.em_trajectory(np.ones((5, 3)), _params(), 3), ValueError, r"3 features.*n_features=2"),
+        (lambda: gmm.em_trajectory(np.ones(5), _params(), 3), ValueError, r"1D|1-D"),
+        (lambda: gmm.em_trajectory(np.full((5, 2), np.nan), _params(), 3), ValueError, r"NaN"),
+        (lambda: gmm.em_trajectory(X2, _params(), -1), ValueError, r"n_iter == -1"),
+        (lambda: gmm.em_trajectory(X2, X2[:2], 3), TypeError, r"init.*ndarray"),
+        (lambda: plotting.em_steps_figure(X2, gmm.em_trajectory(X2, _params(), 3), iterations=(10,)), ValueError,
          r"iteration == 10"),
-        (lambda: widgets.em_steps_widget(X2, widgets.em_trajectory(X2, _params(), 3), value=4), ValueError,
+        (lambda: widgets.em_steps_widget(X2, gmm.em_trajectory(X2, _params(), 3), value=4), ValueError,
          r"value == 4"),
-        (lambda: widgets.convergence_figure({2.0: []}, 5.0), ValueError, r"separation.*5\.0"),
+        (lambda: plotting.convergence_figure({2.0: []}, 5.0), ValueError, r"separation.*5\.0"),
         (lambda: widgets.convergence_widget({2.0: []}, value=5.0), ValueError, r"value.*5\.0"),
-        (lambda: widgets.reconstructions_figure(X01, {"AE": X01}, (2, 3), [99]), ValueError, r"index == 99"),
-        (lambda: widgets.reconstructions_figure(X01, {"AE": X01[:, :3]}, (2, 3), [0]), ValueError,
+        (lambda: plotting.reconstructions_figure(X01, {"AE": X01}, (2, 3), [99]), ValueError, r"index == 99"),
+        (lambda: plotting.reconstructions_figure(X01, {"AE": X01[:, :3]}, (2, 3), [0]), ValueError,
          r"reconstructions\['AE'\].*3 features"),
-        (lambda: widgets.reconstructions_figure(X01, X01, (2, 3), [0]), TypeError, r"reconstructions.*mapping"),
+        (lambda: plotting.reconstructions_figure(X01, X01, (2, 3), [0]), TypeError, r"reconstructions.*mapping"),
         (lambda: widgets.reconstruction_widget(X01, {}, (2, 3)), TypeError, r"reconstructions.*mapping"),
     ],
 )

@@ -56,7 +56,7 @@ def exercise(topic, mistakes=None):
     ``judge`` raises :class:`NotAttemptedError` or :class:`WrongAnswerError`, or returns for a right answer. The check
     prints the verdict, raises ``WrongAnswerError("<topic>: <hint>")`` for a wrong answer, turns any other exception
     (an answer of a kind the check cannot use) into a ``WrongAnswerError`` that names it, and returns None.
-    ``mistakes`` (name -> :class:`Mistake`) is kept as ``check.mistakes``.
+    ``mistakes`` (name -> :class:`Mistake`) is kept as ``check.mistakes``, and ``topic`` as ``check.topic``.
     """
 
     def decorate(judge):
@@ -90,12 +90,12 @@ def number_check(topic, expected, *, hint, mistakes=None, digits=None, atol=None
     """
 
     @exercise(topic, mistakes)
-    def check(answer, *data):
-        judge_number(answer, expected(*data), hint=hint, digits=digits, atol=atol, rtol=rtol, units=units,
-                     mistakes={name: (mistake.version(*data), mistake.hint) for name, mistake in mistakes.items()}
-                     if mistakes else None)
+    def check(answer, *data, **named):
+        judge_number(answer, expected(*data, **named), hint=hint, digits=digits, atol=atol, rtol=rtol, units=units,
+                     mistakes={name: (mistake.version(*data, **named), mistake.hint)
+                               for name, mistake in (mistakes or {}).items()})
 
-    check.__doc__ = f"Check the answer to the exercise on {topic}: ``check(answer, *data)``; see ``expected``."
+    check.__doc__ = f"Check the answer to the exercise on {topic}: ``check(answer, *data, **named)``."
     return check
 
 
@@ -141,7 +141,8 @@ def judge_number(answer, expected, *, hint, mistakes=None, digits=None, atol=Non
     if wanted.size == 1 and given.size == 1:
         given, wanted = given.reshape(()), wanted.reshape(())
     elif given.shape != wanted.shape:
-        raise WrongAnswerError(f"{_shape_words(given)} is not what is asked for: {_shape_words(wanted)}. Hint: {hint}")
+        raise WrongAnswerError(f"{_shape_words(given)} is not what is asked for: {_shape_words(wanted)}. "
+                               f"Hint: {hint}")
     if digits is not None:
         atol, rtol = 0.5 * 10.0 ** -digits * (1 + 1e-9), 0.0
     elif atol is None and rtol is None:
@@ -151,15 +152,16 @@ def judge_number(answer, expected, *, hint, mistakes=None, digits=None, atol=Non
         return
     for wrong, mistake_hint in (mistakes or {}).values():
         wrong = _numbers(wrong).reshape(wanted.shape) if np.size(wrong) == wanted.size else None
-        if wrong is not None and _close(given, wrong, atol, rtol):
+        if wrong is not None and _close(given, wrong, atol, rtol, same_nan=True):
             raise WrongAnswerError(f"not right. Hint: {mistake_hint}")
     if _rounded_too_far(given, wanted):
         if digits is not None:
             places = "a whole number" if digits == 0 else f"{digits} decimal place{'s' if digits > 1 else ''}"
             raise WrongAnswerError(f"close, but rounded differently from what the exercise asks: round to {places}"
-                              f"{units and ' of ' + units}, from the unrounded value (rounding, not cutting off)")
-        raise WrongAnswerError(f"close, but not close enough (within {atol + rtol * float(np.abs(wanted).max()):.2g}): "
-                          "keep every digit, rounding only at the end")
+                                   f"{units and ' of ' + units}, from the unrounded value (rounding, not cutting off)")
+        within = atol + rtol * float(np.abs(wanted).max())
+        raise WrongAnswerError(f"close, but not close enough (within {within:.2g}): "
+                               "keep every digit, rounding only at the end")
     raise WrongAnswerError(f"not right. Hint: {hint}")
 
 
@@ -187,7 +189,7 @@ def judge_function(function, reference, draw_inputs, *, hint, mistakes=None, n_t
     """
     if not callable(function):
         raise WrongAnswerError(f"a function is asked for, and {_kind(function)} is not one: define it with def and "
-                          "pass its name, without calling it")
+                               "pass its name, without calling it")
     rng = np.random.default_rng(seed)
     for _ in range(n_trials):
         inputs = draw_inputs(rng)
@@ -195,7 +197,7 @@ def judge_function(function, reference, draw_inputs, *, hint, mistakes=None, n_t
             result = function(*copy.deepcopy(inputs))
         except Exception as error:
             raise WrongAnswerError(f"your function raised {_describe(error)} on inputs {_shapes(inputs)}. "
-                              f"Hint: {hint}") from error
+                                   f"Hint: {hint}") from error
         if result is None:
             raise NotAttemptedError("your function still returns None")
         wanted = reference(*copy.deepcopy(inputs))
@@ -207,9 +209,12 @@ def judge_function(function, reference, draw_inputs, *, hint, mistakes=None, n_t
                 wrong = _results(version(*copy.deepcopy(inputs)), wanted)
             except Exception:  # a mistake that cannot run on these inputs is not this one
                 continue
-            if _all_close(given, wrong, atol, rtol):
+            if _all_close(given, wrong, atol, rtol, same_nan=True):
                 raise WrongAnswerError(f"your function gives a wrong result on inputs {_shapes(inputs)}. "
-                                  f"Hint: {mistake_hint}")
+                                       f"Hint: {mistake_hint}")
+        if not all(np.all(np.isfinite(part)) for part in given):
+            raise WrongAnswerError(f"your function returns nan or inf on inputs {_shapes(inputs)}, where every "
+                                   f"entry should be finite. Hint: {hint}")
         raise WrongAnswerError(f"your function gives a wrong result on inputs {_shapes(inputs)}. Hint: {hint}")
 
 
@@ -250,16 +255,21 @@ def _rounded_too_far(given, wanted):
     return False
 
 
-def _close(given, wanted, atol, rtol):
+def _close(given, wanted, atol, rtol, same_nan=False):
+    """Whether ``given`` is ``wanted`` within the tolerance: finite, or (``same_nan``, for a mistake) NaN alike."""
+    if same_nan:
+        return bool(np.allclose(given, wanted, rtol=rtol, atol=atol, equal_nan=True))
     return bool(np.all(np.isfinite(given)) and np.allclose(given, wanted, rtol=rtol, atol=atol))
 
 
 def _results(result, like):
     """``result`` as a list of float arrays shaped like ``like``'s (one array, or a tuple of them)."""
     if isinstance(like, tuple):
+        if isinstance(result, str | bytes | bool | np.bool_):
+            _numbers(result)  # says "text" or "True/False"
         if not isinstance(result, tuple | list) or len(result) != len(like):
             raise WrongAnswerError(f"your function should return {len(like)} things (a tuple), and it returns "
-                              f"{_kind(result)}")
+                                   f"{_kind(result)}")
         return [part for given, wanted in zip(result, like, strict=True) for part in _results(given, wanted)]
     given, wanted = _numbers(result), np.asarray(like, dtype=float)
     if given.shape != wanted.shape and not (given.size == wanted.size == 1):
@@ -268,8 +278,8 @@ def _results(result, like):
     return [given.reshape(wanted.shape)]
 
 
-def _all_close(given, wanted, atol, rtol):
-    return all(_close(g, w, atol, rtol) for g, w in zip(given, wanted, strict=True))
+def _all_close(given, wanted, atol, rtol, same_nan=False):
+    return all(_close(g, w, atol, rtol, same_nan) for g, w in zip(given, wanted, strict=True))
 
 
 def _describe(error):

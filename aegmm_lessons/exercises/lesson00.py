@@ -7,43 +7,76 @@ from scipy.stats import norm
 from sklearn.dummy import DummyRegressor
 from sklearn.model_selection import GridSearchCV
 
-from ..refine import ParamLayout
-from . import close_to
-from . import exercise_legacy as exercise
+from . import Mistake, number_check
 
-__all__ = ["check_free_parameters", "check_kl_divergence", "check_grid_search_fits", "check_output_shapes",
-           "check_bic"]
+__all__ = ["check_kl_divergence", "check_grid_search_fits", "check_output_shapes", "check_bic"]
 
 
-@exercise(1, "K - 1 free weights (they sum to one), K*d means, d(d + 1)/2 per symmetric d x d covariance")
-def check_free_parameters(answer, n_components, n_features):
-    """The free parameters of ``n_components`` full-covariance Gaussians in ``n_features`` dimensions."""
-    return close_to(answer, ParamLayout(n_components, n_features).size, atol=0.5)
+def _kl_to_standard_normal(mean, variance):
+    return 0.5 * (mean**2 + variance - np.log(variance) - 1)
 
 
-@exercise(2, "use the variance std^2 (and log std^2), keep the factor 1/2, take KL(q || p), not KL(p || q)")
-def check_kl_divergence(answer, mean, std):
-    """KL(N(mean, std^2) || N(0, 1)), here integrated numerically."""
-    return close_to(answer, norm(mean, std).expect(lambda z: norm.logpdf(z, mean, std) - norm.logpdf(z)))
+def _kl_numerically(mean, std):
+    """KL(N(mean, std^2) || N(0, 1)), integrated numerically: another route than the closed form."""
+    return norm(mean, std).expect(lambda z: norm.logpdf(z, mean, std) - norm.logpdf(z))
 
 
-@exercise(3, "each setting is fitted once per fold, then the best one once more on all the data (the refit)")
-def check_grid_search_fits(answer):
-    """The fits of a 5-fold grid search over 3 x 4 settings, refit included, here counted."""
+check_kl_divergence = number_check(
+    "KL divergence", _kl_numerically, digits=3,
+    hint="start from the closed form of KL(N(mu, sigma^2) || N(0, 1)) in the VAE section, with mu = mean and "
+         "sigma = std",
+    mistakes={
+        "the standard deviation for the variance": Mistake(
+            lambda mean, std: _kl_to_standard_normal(mean, std), "the formula takes the variance sigma^2 = std**2"),
+        "the factor 1/2 left out": Mistake(
+            lambda mean, std: 2 * _kl_to_standard_normal(mean, std**2), "keep the factor 1/2 in front"),
+        "KL(p || q)": Mistake(
+            lambda mean, std: np.log(std) + (1 + mean**2) / (2 * std**2) - 0.5,
+            "the KL is not symmetric: take KL(q || p) with q = N(mu, sigma^2), p = N(0, 1)"),
+    })
+
+
+def _grid_search_fits():
+    """The fits of a 5-fold grid search over 3 x 4 settings, refit included, counted as they happen."""
     X = np.arange(40.0).reshape(-1, 1)
     grid = {"strategy": ["mean", "median", "quantile"], "quantile": [0.1, 0.25, 0.5, 0.9]}
     with mock.patch.object(DummyRegressor, "fit", autospec=True, side_effect=DummyRegressor.fit) as fit:
         GridSearchCV(DummyRegressor(), grid, cv=5).fit(X, X[:, 0])
-    return close_to(answer, fit.call_count, atol=0.5)
+    return fit.call_count
 
 
-@exercise(4, "the encoder gives codes (latent width), the autoencoder reconstructions (input width)")
-def check_output_shapes(answer, encoder, autoencoder, X):
-    """``(codes_shape, reconstructions_shape)`` of ``encoder.predict(X)`` and ``autoencoder.predict(X)``."""
-    return close_to(answer, (encoder.predict(X, verbose=0).shape, autoencoder.predict(X, verbose=0).shape), atol=0.5)
+check_grid_search_fits = number_check(
+    "grid-search fits", _grid_search_fits, digits=0,
+    hint="count the fits: settings times folds, and what happens after the search",
+    mistakes={"no refit": Mistake(lambda: _grid_search_fits() - 1,
+                                  "after the search the best setting is fitted once more on all the data (the refit)")})
 
 
-@exercise(5, "log L is n times score(), the mean log-likelihood; the penalty is p log n, not AIC's 2p")
-def check_bic(answer, gmm, X):
-    """The BIC of the fitted mixture ``gmm`` on ``X``, from its mean log-likelihood."""
-    return close_to(answer, gmm.bic(X))
+def _output_shapes(encoder, autoencoder, X):
+    return encoder.predict(X, verbose=0).shape, autoencoder.predict(X, verbose=0).shape
+
+
+check_output_shapes = number_check(
+    "output shapes", _output_shapes, digits=0,
+    hint="(rows, columns) of the codes, then of the reconstructions",
+    mistakes={
+        "codes and reconstructions swapped": Mistake(
+            lambda encoder, autoencoder, X: _output_shapes(encoder, autoencoder, X)[::-1],
+            "the encoder gives the codes (latent width), the autoencoder the reconstructions (input width)"),
+        "reconstructions of latent width": Mistake(
+            lambda encoder, autoencoder, X: (_output_shapes(encoder, autoencoder, X)[0],) * 2,
+            "the autoencoder decodes the codes back to the input's width"),
+    })
+
+
+check_bic = number_check(
+    "BIC", lambda gmm, X: gmm.bic(X), digits=1,
+    hint="BIC = -2 log L + p log n, with p = gmm.params_.n_parameters",
+    mistakes={
+        "the mean log-likelihood for log L": Mistake(
+            lambda gmm, X: -2 * gmm.score(X) + gmm.params_.n_parameters * np.log(len(X)),
+            "score() is the mean log-likelihood per point: log L is n times it"),
+        "AIC's penalty": Mistake(
+            lambda gmm, X: -2 * gmm.score(X) * len(X) + 2 * gmm.params_.n_parameters,
+            "BIC's penalty is p log n; 2p is AIC's"),
+    })

@@ -3,7 +3,7 @@
 The same ``GridSearchCV`` (the tutorial's 4 x 4 x 3 x 3 grid on the digits
 training set, stratified folds with a fixed seed) runs twice in the same run:
 once with ``n_jobs=1`` in this process, once inside
-``cluster.search_cluster(n_workers=2, threads_per_worker=1)``. So that both
+``dask_search.search_cluster(n_workers=2, threads_per_worker=1)``. So that both
 see the same machine load, the grid is searched in four parts (one per
 ``n_estimators`` value, 36 candidates each), each part in one process and
 then on the cluster, and the times are summed. The ratio is the search's
@@ -12,7 +12,7 @@ cluster is faster); the cluster's start-up is reported beside it and is not
 in the ratio. The two runs' scores are compared too: they must be identical.
 Quick mode uses 3 folds (432 fits), ``--full`` the lesson's 5 (720 fits).
 
-Run on its own with ``python -m benchmarks.bench_cluster [--full]``.
+Run on its own with ``python -m benchmarks.bench_dask_search [--full]``.
 """
 
 import sys
@@ -24,7 +24,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from threadpoolctl import threadpool_limits
 
-from aegmm_lessons import cluster, data
+from aegmm_lessons import dask_search, data
 
 GRID = {
     "n_estimators": [10, 50, 100, 200],
@@ -54,7 +54,7 @@ def run(full=False):
     one_process = on_cluster = 0.0
     local_results, cluster_results = [], []
     start = time.perf_counter()
-    with cluster.search_cluster(n_workers=N_WORKERS, threads_per_worker=1) as client:
+    with dask_search.search_cluster(n_workers=N_WORKERS, threads_per_worker=1) as client:
         start_up = time.perf_counter() - start
         n_workers = len(client.scheduler_info()["workers"])
         for part in parts:

@@ -1,4 +1,4 @@
-"""cluster.search_cluster: searches on real Dask clusters that listen on the loopback interface only."""
+"""dask_search.search_cluster: searches on real Dask clusters that listen on the loopback interface only."""
 
 import os
 import socket
@@ -13,7 +13,7 @@ from sklearn.datasets import load_digits
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from aegmm_lessons import cluster
+from aegmm_lessons import dask_search
 
 GRID = {"n_estimators": [5, 10], "max_depth": [None, 4]}
 LOOPBACK = "127.0.0.1"
@@ -52,7 +52,7 @@ def local_scores(digits):
 
 @pytest.fixture(scope="module")
 def client():
-    with cluster.search_cluster(n_workers=2) as client:
+    with dask_search.search_cluster(n_workers=2) as client:
         yield client
 
 
@@ -147,18 +147,18 @@ def test_a_worker_killed_mid_search_does_not_change_the_results(client, digits, 
 def test_cluster_is_shut_down_even_when_the_search_raises(digits, monkeypatch):
     monkeypatch.setenv(SCHEDULER_VARIABLE, " ")  # blank: unset in effect, so an embedded cluster
     search = GridSearchCV(FailingClassifier(), GRID, cv=3, error_score="raise")
-    with pytest.raises(RuntimeError, match="cannot be fitted"), cluster.search_cluster(n_workers=1) as client:
+    with pytest.raises(RuntimeError, match="cannot be fitted"), dask_search.search_cluster(n_workers=1) as client:
         pids = worker_pids(client)
         address = client.scheduler.address
         search.fit(*digits)
     assert pids and not any(psutil.pid_exists(pid) for pid in pids)
-    with pytest.raises(TimeoutError, match=address), cluster.search_cluster(address=address, timeout=1):
+    with pytest.raises(TimeoutError, match=address), dask_search.search_cluster(address=address, timeout=1):
         pass
 
 
 def test_unreachable_scheduler_is_a_timeout_error_naming_the_address():
     address = f"{LOOPBACK_PREFIX}{free_loopback_port()}"
-    with pytest.raises(TimeoutError, match=f"{address} within 2 s"), cluster.search_cluster(address=address,
+    with pytest.raises(TimeoutError, match=f"{address} within 2 s"), dask_search.search_cluster(address=address,
                                                                                              timeout=2):
         pass
 
@@ -170,7 +170,7 @@ def test_environment_variable_selects_an_existing_cluster_and_leaves_it_running(
     with LocalCluster(n_workers=1, threads_per_worker=1, host=LOOPBACK, dashboard_address=None,
                       silence_logs=40) as existing:
         monkeypatch.setenv(SCHEDULER_VARIABLE, existing.scheduler_address)
-        with cluster.search_cluster() as client:
+        with dask_search.search_cluster() as client:
             assert client.scheduler.address == existing.scheduler_address
             assert scores(forest_search().fit(*digits)) == local_scores
         assert len(existing.scheduler_info["workers"]) == 1
@@ -179,9 +179,9 @@ def test_environment_variable_selects_an_existing_cluster_and_leaves_it_running(
 @pytest.mark.parametrize("address", ["localhost:8786", "http://127.0.0.1:8786", "tcp://127.0.0.1"])
 def test_malformed_scheduler_address_is_a_value_error_naming_where_it_came_from(address, monkeypatch):
     monkeypatch.setenv(SCHEDULER_VARIABLE, address)
-    with pytest.raises(ValueError, match=f"{SCHEDULER_VARIABLE}.*{address}"), cluster.search_cluster():
+    with pytest.raises(ValueError, match=f"{SCHEDULER_VARIABLE}.*{address}"), dask_search.search_cluster():
         pass
-    with pytest.raises(ValueError, match=f"address.*{address}"), cluster.search_cluster(address=address):
+    with pytest.raises(ValueError, match=f"address.*{address}"), dask_search.search_cluster(address=address):
         pass
 
 
@@ -190,18 +190,18 @@ def test_malformed_scheduler_address_is_a_value_error_naming_where_it_came_from(
     ({"timeout": "5"}, TypeError),
 ])
 def test_bad_arguments_are_rejected_before_anything_starts(arguments, error):
-    with pytest.raises(error, match=next(iter(arguments))), cluster.search_cluster(**arguments):
+    with pytest.raises(error, match=next(iter(arguments))), dask_search.search_cluster(**arguments):
         pass
 
 
 def test_a_given_client_is_used_and_left_open(client, digits, local_scores):
-    with cluster.search_cluster(client=client) as given:
+    with dask_search.search_cluster(client=client) as given:
         assert given is client
         assert scores(forest_search().fit(*digits)) == local_scores
     assert client.status == "running"
 
 
 def test_address_and_client_together_are_a_value_error(client):
-    with pytest.raises(ValueError, match="not both"), cluster.search_cluster(address="tcp://127.0.0.1:8786",
+    with pytest.raises(ValueError, match="not both"), dask_search.search_cluster(address="tcp://127.0.0.1:8786",
                                                                             client=client):
         pass

@@ -13,7 +13,7 @@ machine to the next:
 - TensorFlow's intra-op thread count (``TF_NUM_INTRAOP_THREADS``, applied by
   ``aegmm_lessons.repro.setup``).
 
-Usage: ``python tests/portability.py [--jobs N] [notebook ...]``. Two
+Usage: ``python tools/portability.py [--jobs N] [notebook ...]``. Two
 configurations run at once by default: the notebooks' kernels are mostly
 single-threaded, so two share two cores well.
 """

@@ -6,7 +6,7 @@ with paths such as ``/home/me/aegmm-lessons/aegmm_lessons/params.py`` or
 after executing each notebook: paths inside the repository become relative to
 it, and installed packages' paths start at ``site-packages/``.
 
-Usage: python tests/relative_tracebacks.py NOTEBOOK...
+Usage: python tools/relative_tracebacks.py NOTEBOOK...
 """
 
 import re

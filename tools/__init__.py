@@ -1,0 +1,1 @@
+"""The project's tools: the portability runner, the traceback rewriter, the run-time writer."""
