@@ -18,7 +18,7 @@ from .repro import format_seconds, format_value
 from .validation import check_data, check_positive_int
 
 __all__ = ["clustering_scores", "fit_feature_gmm", "compare_feature_spaces", "summarize_runs", "PairedDifference",
-           "paired_difference"]
+           "paired_difference", "validation_split", "evaluate_protocol", "summarize_protocol"]
 
 _FEATURE_METHODS = ("raw", "PCA", "AE")
 
@@ -230,3 +230,92 @@ def paired_difference(a, b, confidence=0.95):
     mean, n = float(differences.mean()), len(differences)
     half_width = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * differences.std(ddof=1) / np.sqrt(n))
     return PairedDifference(mean, mean - half_width, mean + half_width, n, float(confidence))
+
+
+PROTOCOLS = ("inductive", "transductive")
+
+
+def validation_split(X, y, fraction=0.25, random_state=0):
+    """Carve a validation split from training data, stratified by ``y``: ``X_fit, X_val, y_fit, y_val``.
+
+    Every setting a lesson tunes is chosen on ``(X_val, y_val)``; the test split stays unseen until the end.
+    """
+    from sklearn.model_selection import train_test_split
+
+    X = check_data(X, min_samples=2)
+    return train_test_split(X, np.asarray(y), test_size=fraction, random_state=random_state, stratify=y)
+
+
+def evaluate_protocol(methods, X_train, y_train, X_test, y_test, *, protocol="inductive", seeds=range(5)):
+    """The ARI of every method and seed under a named protocol; labels serve for scoring only.
+
+    Parameters
+    ----------
+    methods : dict
+        ``name -> fit_predict(X_fit, X_score, seed)``, returning cluster labels of shape (n_score,) for the rows
+        of ``X_score`` from a model fitted (without labels) on ``X_fit``. Give every method the same ``n_init``.
+    X_train, X_test : array-like of shape (n_train, n_features), (n_test, n_features)
+    y_train, y_test : array-like of shape (n_train,), (n_test,)
+    protocol : {'inductive', 'transductive'}
+        'inductive': fit on ``X_train``, score the unseen ``X_test``. 'transductive': fit on all rows of both
+        and score them all (how t-SNE references and most deep-clustering papers report).
+    seeds : iterable of int, default range(5)
+        One run of each method per seed; the seed pairs the runs of different methods.
+
+    Returns
+    -------
+    list of dict
+        One per (method, seed): ``protocol``, ``method``, ``seed``, ``ARI``, ``seconds`` (fit and predict).
+    """
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
+    X_train = check_data(X_train, name="X_train", min_samples=2)
+    X_test = check_data(X_test, name="X_test", n_features=X_train.shape[1])
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    if len(y_train) != len(X_train) or len(y_test) != len(X_test):
+        raise ValueError(f"y_train and y_test must have {len(X_train)} and {len(X_test)} labels, got "
+                         f"{len(y_train)} and {len(y_test)}")
+    if protocol == "inductive":
+        X_fit, X_score, y_score = X_train, X_test, y_test
+    else:
+        X_fit = X_score = np.vstack([X_train, X_test])
+        y_score = np.concatenate([y_train, y_test])
+    rows = []
+    for name, fit_predict in methods.items():
+        for seed in seeds:
+            started = time.perf_counter()
+            labels = np.asarray(fit_predict(X_fit, X_score, seed))
+            rows.append({"protocol": protocol, "method": name, "seed": seed,
+                         "ARI": float(adjusted_rand_score(y_score, labels)), "seconds": time.perf_counter() - started})
+    return rows
+
+
+def summarize_protocol(rows, baseline, confidence=0.95):
+    """Per method: mean ARI, its sd over seeds, and the paired difference to ``baseline`` with its interval.
+
+    ``rows`` from :func:`evaluate_protocol` (one protocol); ``baseline`` is a method name among them. Returns a
+    list of dicts with ``method``, ``seeds``, ``mean ARI``, ``ARI sd``, ``minus <baseline>``, ``CI low``,
+    ``CI high`` (blank for the baseline) and ``fit time``.
+    """
+    by_method = {}
+    for row in rows:
+        by_method.setdefault(row["method"], {})[row["seed"]] = row
+    if baseline not in by_method:
+        raise ValueError(f"baseline {baseline!r} is not among the methods {list(by_method)}")
+    summary = []
+    for name, runs in by_method.items():
+        seeds = sorted(runs)
+        ari = np.array([runs[s]["ARI"] for s in seeds])
+        entry = {"method": name, "seeds": len(seeds), "mean ARI": float(ari.mean()),
+                 "ARI sd": float(ari.std(ddof=1)) if len(ari) > 1 else 0.0}
+        if name == baseline:
+            entry.update({f"minus {baseline}": "-", "CI low": "-", "CI high": "-"})
+        else:
+            base = by_method[baseline]
+            if sorted(base) != seeds:
+                raise ValueError(f"{name!r} and {baseline!r} must share their seeds to be paired")
+            difference = paired_difference(ari, [base[s]["ARI"] for s in seeds], confidence)
+            entry.update({f"minus {baseline}": difference.mean, "CI low": difference.low, "CI high": difference.high})
+        entry["fit time"] = format_seconds(float(np.mean([runs[s]["seconds"] for s in seeds])))
+        summary.append(entry)
+    return summary

@@ -10,15 +10,15 @@ import math
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .gmm import GaussianMixtureEM, estimate_log_gaussian_prob
+from .graph import fuzzy_knn_graph, graph_cross_entropy, sample_neighbours, similarity_curve
 from .params import GMMParams, ParamLayout, check_params
-from .vae import _check_unit_interval, _xp, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
+from .vae import VAE, _check_unit_interval, _xp, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
 from .validation import (
     check_data,
     check_generator,
@@ -31,11 +31,13 @@ from .validation import (
 )
 
 __all__ = ["component_kl", "component_kl_full", "categorical_kl", "log_component_densities_full",
-           "softmax_responsibilities", "MixtureVAE", "elbo_terms", "sample_component", "MixtureVAEClustering"]
+           "softmax_responsibilities", "MixtureVAE", "GraphAutoencoder", "NeighbourPairs",
+           "elbo_terms", "sample_component", "MixtureVAEClustering"]
 
 LOG_2PI = math.log(2.0 * math.pi)
+SCHEDULES = ("cosine", "constant")
 STEPS_PER_EXECUTION = 32
-LOSS_TERMS = ("reconstruction_loss", "kl_mixture_loss", "kl_categorical_loss")
+LOSS_TERMS = ("reconstruction_loss", "kl_mixture_loss", "kl_categorical_loss", "graph_loss")
 
 
 def _check_gaussians(means, scales, scales_name, full, **points):
@@ -122,29 +124,37 @@ def softmax_responsibilities(log_densities, log_weights):
     return ops.softmax(log_densities + log_weights, axis=-1)
 
 
-class MixtureVAE(keras.Model):
-    """Encoder x -> [z_mean, z_log_var, z], Bernoulli decoder and a trainable mixture prior; loss -ELBO (beta = 1).
+class MixtureVAE(VAE):
+    """Lesson 04's :class:`~aegmm_lessons.vae.VAE` with a trainable Gaussian-mixture prior: only the losses change.
 
     ``prior`` (``GMMParams`` of width d) starts training and, through lesson 03's ``ParamLayout``, shapes the
     weights: ``prior_logits`` (K - 1,) (the first logit pinned to 0), ``prior_means`` (K, d), and
     ``prior_log_vars`` (K, d) ('diag') or the precision's Cholesky factor as ``prior_log_diagonals`` (K, d)
-    and ``prior_off_diagonals`` (K, d (d - 1) / 2) ('full'). ``beta`` weights both KL terms.
+    and ``prior_off_diagonals`` (K, d (d - 1) / 2) ('full').
+
+    The loss per batch is ``reconstruction_weight`` * reconstruction + ``beta`` * (KL to the mixture +
+    categorical KL) + ``graph_weight`` * the neighbour-graph cross-entropy of
+    :func:`~aegmm_lessons.graph.graph_cross_entropy` (curve ``similarity`` = (a, b), ``n_negatives``). Batches
+    of width 2 n_features carry each image followed by one of its graph neighbours (:class:`NeighbourPairs`);
+    batches of width n_features have no graph term. With the defaults the loss is -ELBO. ``fixed_weights``
+    holds pi at 1/K (the logits at 0, not trained).
     """
 
-    def __init__(self, encoder, decoder, prior, *, beta=1.0, **kwargs):
-        super().__init__(**kwargs)
-        self.beta = check_non_negative("beta", beta)
-        self.encoder, self.decoder = encoder, decoder
-        self.n_features = int(encoder.inputs[0].shape[-1])
-        self.latent_dim = int(decoder.inputs[0].shape[-1])
-        if int(decoder.outputs[0].shape[-1]) != self.n_features:
-            raise ValueError(f"decoder has {decoder.outputs[0].shape[-1]} outputs, but n_features={self.n_features}")
+    def __init__(self, encoder, decoder, prior, *, beta=1.0, reconstruction_weight=1.0, graph_weight=0.0,
+                 similarity=(1.0, 1.0), n_negatives=5, fixed_weights=False, **kwargs):
+        super().__init__(encoder, decoder, beta=beta, likelihood="bernoulli", **kwargs)
+        self.reconstruction_weight = check_non_negative("reconstruction_weight", reconstruction_weight)
+        self.graph_weight = check_non_negative("graph_weight", graph_weight)
+        self.similarity = tuple(check_non_negative(name, v) for name, v in zip("ab", similarity, strict=True))
+        self.n_negatives = check_positive_int("n_negatives", n_negatives)
         prior = check_params(prior, "prior", n_features=self.latent_dim)
         self.n_components, self.covariance_type = prior.n_components, prior.covariance_type
         self.layout = ParamLayout.from_params(prior)
         shapes = self.layout.block_shapes()
         log_weights = np.log(prior.weights)
-        self.prior_logits = self._weight("prior_logits", shapes["logits"], log_weights[1:] - log_weights[0])
+        self.fixed_weights = bool(fixed_weights)
+        logits = np.zeros(shapes["logits"]) if self.fixed_weights else log_weights[1:] - log_weights[0]
+        self.prior_logits = self._weight("prior_logits", shapes["logits"], logits, trainable=not self.fixed_weights)
         self.prior_means = self._weight("prior_means", shapes["means"], prior.means)
         if self.covariance_type == "diag":
             self.prior_log_vars = self._weight("prior_log_vars", shapes["means"], np.log(prior.covariances))
@@ -158,14 +168,11 @@ class MixtureVAE(keras.Model):
             rows, cols = np.triu_indices(self.latent_dim, 1)
             self._scatter = np.zeros((len(rows), self.latent_dim**2), dtype="float32")
             self._scatter[np.arange(len(rows)), rows * self.latent_dim + cols] = 1.0
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in ("loss", *LOSS_TERMS)}
+        self.trackers = [keras.metrics.Mean(name=name) for name in ("loss", *LOSS_TERMS)]
 
-    def _weight(self, name, shape, value):
-        return self.add_weight(shape=shape, name=name, initializer=keras.initializers.Constant(np.float32(value)))
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
+    def _weight(self, name, shape, value, trainable=True):
+        return self.add_weight(shape=shape, name=name, initializer=keras.initializers.Constant(np.float32(value)),
+                               trainable=trainable)
 
     def log_weights(self):
         """log pi, shape (K,): log-softmax of the logits with the first pinned to 0."""
@@ -189,10 +196,8 @@ class MixtureVAE(keras.Model):
         means = self.prior_means.numpy().astype(np.float64)
         return GMMParams(weights / weights.sum(), means, covariances, self.covariance_type)
 
-    def loss_terms(self, x):
-        """Batch means of the three -ELBO terms, gamma taken at one draw of z per example."""
-        z_mean, z_log_var, z = self.encoder(x)
-        reconstruction = ops.mean(bernoulli_nll(x, self.decoder(z)))
+    def mixture_terms(self, z_mean, z_log_var, z):
+        """Per-example KL to the mixture and categorical KL (n,), gamma taken at the draws ``z`` (tensors)."""
         means = ops.convert_to_tensor(self.prior_means)
         if self.covariance_type == "diag":
             log_vars = ops.convert_to_tensor(self.prior_log_vars)
@@ -204,22 +209,94 @@ class MixtureVAE(keras.Model):
             kl_components = component_kl_full(z_mean, z_log_var, means, factors)
         log_weights = self.log_weights()
         gamma = softmax_responsibilities(log_densities, log_weights)
-        kl_mixture = ops.mean(ops.sum(gamma * kl_components, axis=-1))
-        return reconstruction, kl_mixture, ops.mean(categorical_kl(gamma, log_weights))
+        return ops.sum(gamma * kl_components, axis=-1), categorical_kl(gamma, log_weights)
 
-    def train_step(self, data):
-        x = data[0] if isinstance(data, tuple) else data
-        with tf.GradientTape() as tape:
-            terms = self.loss_terms(x)
-            loss = terms[0] + self.beta * (terms[1] + terms[2])
-        grads = tape.gradient(loss, self.trainable_weights)
-        self.optimizer.apply_gradients(zip(grads, self.trainable_weights, strict=True))
-        for name, value in zip(("loss", *LOSS_TERMS), (loss, *terms), strict=True):
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+    def loss_terms(self, x):
+        """Batch means of the three -ELBO terms, gamma taken at one draw of z per example."""
+        z_mean, z_log_var, z = self.encoder(x)
+        kl_mixture, kl_categorical = self.mixture_terms(z_mean, z_log_var, z)
+        return ops.mean(bernoulli_nll(x, self.decoder(z))), ops.mean(kl_mixture), ops.mean(kl_categorical)
 
-    def call(self, x):
-        return self.decoder(self.encoder(x)[0])
+    def compute_losses(self, x):
+        """Batch means of the loss and its terms: reconstruction, the two KLs, the graph cross-entropy."""
+        x, tails = _split_pairs(x, self.n_features)
+        z_mean, z_log_var, z = self.encoder(x)
+        reconstruction = ops.mean(bernoulli_nll(x, self.decoder(z)))
+        kl_mixture, kl_categorical = (ops.mean(term) for term in self.mixture_terms(z_mean, z_log_var, z))
+        graph = _graph_term(self, z_mean, tails)
+        loss = (self.reconstruction_weight * reconstruction + self.beta * (kl_mixture + kl_categorical)
+                + self.graph_weight * graph)
+        return loss, reconstruction, kl_mixture, kl_categorical, graph
+
+
+def _split_pairs(x, n_features):
+    """A batch of images (b, n_features) and their s sampled neighbours each, (b s, n_features) (None without)."""
+    if x.shape[-1] == n_features:
+        return x, None
+    return x[:, :n_features], ops.reshape(x[:, n_features:], (-1, n_features))
+
+
+def _graph_term(model, heads, tails):
+    """The graph cross-entropy of codes ``heads`` and the codes of the neighbour images ``tails`` (0 without)."""
+    if tails is None:
+        return ops.zeros(())
+    per_head = ops.shape(tails)[0] // ops.shape(heads)[0]
+    return graph_cross_entropy(ops.repeat(heads, per_head, axis=0), model.encoder(tails)[0], *model.similarity,
+                               model.n_negatives, stride=per_head)
+
+
+class GraphAutoencoder(VAE):
+    """Pretraining: the autoencoder x -> decoder(z_mean(x)), Bernoulli loss + ``graph_weight`` * graph term.
+
+    Batches as for :class:`MixtureVAE`; tracks ``loss``, ``reconstruction_loss`` and ``graph_loss``. The
+    ``z_log_var`` head is not used (and not trained).
+    """
+
+    def __init__(self, encoder, decoder, *, graph_weight=0.0, similarity=(1.0, 1.0), n_negatives=5, **kwargs):
+        super().__init__(encoder, decoder, likelihood="bernoulli", **kwargs)
+        self.graph_weight = check_non_negative("graph_weight", graph_weight)
+        self.similarity = tuple(check_non_negative(name, v) for name, v in zip("ab", similarity, strict=True))
+        self.n_negatives = check_positive_int("n_negatives", n_negatives)
+        self.trackers = [keras.metrics.Mean(name=name) for name in ("loss", "reconstruction_loss", "graph_loss")]
+
+    def compute_losses(self, x):
+        x, tails = _split_pairs(x, self.n_features)
+        z_mean = self.encoder(x)[0]
+        reconstruction = ops.mean(bernoulli_nll(x, self.decoder(z_mean)))
+        graph = _graph_term(self, z_mean, tails)
+        return reconstruction + self.graph_weight * graph, reconstruction, graph
+
+
+class NeighbourPairs(keras.utils.PyDataset):
+    """Shuffled batches of images, each row followed by ``per_image`` neighbours drawn from ``graph`` every epoch.
+
+    ``X`` (n, n_features); ``graph`` a sparse (n, n) membership matrix (neighbour j of row i drawn with
+    probability w_ij / sum_j w_ij, with replacement), or None for batches of images alone. Batches have shape
+    (batch_size, (1 + per_image) n_features), or (batch_size, n_features) without a graph.
+    """
+
+    def __init__(self, X, graph, batch_size, per_image=1, random_state=0):
+        super().__init__()
+        self.X, self.graph, self.batch_size = X.astype("float32"), graph, batch_size
+        self.per_image = check_positive_int("per_image", per_image)
+        self.rng = np.random.default_rng(random_state)
+        self.on_epoch_end()
+
+    def __len__(self):
+        return math.ceil(len(self.X) / self.batch_size)
+
+    def on_epoch_end(self):
+        self.order = self.rng.permutation(len(self.X))
+        if self.graph is not None:
+            draws = [sample_neighbours(self.graph, self.rng) for _ in range(self.per_image)]
+            self.neighbours = np.stack(draws, axis=1)[self.order]
+
+    def __getitem__(self, index):
+        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        if self.graph is None:
+            return self.X[self.order[rows]]
+        neighbours = self.X[self.neighbours[rows]]  # (b, per_image, n_features)
+        return np.concatenate([self.X[self.order[rows]], neighbours.reshape(len(neighbours), -1)], axis=1)
 
 
 def _check_unit_data(X, n_features=None):
@@ -238,9 +315,9 @@ def _outputs(network, X):
     return [ops.convert_to_numpy(output).astype(np.float64) for output in outputs]
 
 
-def _compile(model, learning_rate, n_samples, batch_size, **kwargs):
-    steps = min(STEPS_PER_EXECUTION, math.ceil(n_samples / batch_size))
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), steps_per_execution=steps, **kwargs)
+def _compile(model, learning_rate, n_batches):
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                  steps_per_execution=min(STEPS_PER_EXECUTION, n_batches))
 
 
 def _posterior(model, X):
@@ -289,18 +366,34 @@ def sample_component(model, component, n_samples, random_state=0):
 
 
 class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEstimator):
-    """VaDE as a scikit-learn estimator: clusters from q(c | x), score = mean ELBO (nats per example).
+    """VaDE, optionally with UMAP's neighbour graph, as a scikit-learn estimator: clusters from q(c | x).
 
-    ``fit`` on X in [0, 1] pretrains an autoencoder x -> decoder(z_mean(x)) for ``pretrain_epochs`` (0: none),
-    fits ``start_`` (``GMMParams``, clusters ``start_labels_``) by EM with ``n_init`` k-means starts on its
-    codes, then trains networks and prior jointly for ``epochs`` on -ELBO (``beta`` weights both KLs; Adam at
-    ``learning_rate``; ``n_components`` <= ``batch_size``), giving ``model_`` (``MixtureVAE``), ``prior_``,
-    ``labels_`` and ``history_`` (per-epoch loss terms). :meth:`score_samples` draws ``n_elbo_draws``;
-    ``random_state`` (None, int, RandomState or Generator) seeds the networks, EM and the draws.
+    ``fit`` on X (n, n_features) in [0, 1]:
+
+    1. builds the fuzzy ``n_neighbors``-nearest-neighbour graph of X (:func:`~aegmm_lessons.graph.fuzzy_knn_graph`;
+       skipped when ``graph_weight=0``) and the codes' similarity curve for ``min_dist``;
+    2. pretrains the autoencoder x -> decoder(z_mean(x)) for ``pretrain_epochs`` on Bernoulli loss +
+       ``graph_weight`` * graph cross-entropy (:class:`GraphAutoencoder`; Adam at ``learning_rate``);
+    3. sets the ``z_log_var`` head, which pretraining does not train, to kernel 0 and bias ``initial_log_var``
+       (every posterior starts with variance exp(initial_log_var); None keeps Keras' random start);
+    4. fits ``start_`` (``GMMParams``; clusters ``start_labels_``) by EM with ``n_init`` k-means starts on the codes;
+    5. trains networks and prior jointly for ``epochs`` (:class:`MixtureVAE`): ``reconstruction_weight`` *
+       reconstruction + ``beta`` * (both KLs) + ``graph_weight`` * graph term, Adam at ``joint_learning_rate``
+       (None: ``learning_rate``), decayed to 0 along a cosine over the stage if ``schedule='cosine'``;
+       ``fixed_weights`` holds pi at 1/K.
+
+    Fitted: ``model_`` (``MixtureVAE``), ``graph_`` (sparse, or None), ``prior_``, ``labels_``,
+    ``pretrain_history_`` and ``history_`` (per-epoch terms of the two stages). ``graph_weight=0`` with the
+    other defaults is plain VaDE. :meth:`score_samples` draws ``n_elbo_draws``;
+    ``random_state`` (None, int, RandomState or Generator) seeds the networks, the graph's draws, EM and the ELBO's
+    draws. ``n_components`` <= ``batch_size``.
     """
 
     def __init__(self, n_components=10, *, latent_dim=10, hidden_units=(128,), pretrain_epochs=40, epochs=30,
-                 batch_size=128, learning_rate=2e-3, beta=1.0, covariance_type="full", n_init=5, n_elbo_draws=1,
+                 batch_size=128, learning_rate=2e-3, joint_learning_rate=None, schedule="cosine", beta=1.0,
+                 reconstruction_weight=1.0, graph_weight=0.0, n_neighbors=15, min_dist=0.1, graph_samples=1,
+                 initial_log_var=-4.6,
+                 fixed_weights=False, covariance_type="full", n_init=5, n_elbo_draws=1,
                  random_state=None):
         self.n_components = n_components
         self.latent_dim = latent_dim
@@ -309,37 +402,86 @@ class MixtureVAEClustering(ClusterMixin, TransformerMixin, DensityMixin, BaseEst
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.joint_learning_rate = joint_learning_rate
+        self.schedule = schedule
         self.beta = beta
+        self.reconstruction_weight = reconstruction_weight
+        self.graph_weight = graph_weight
+        self.n_neighbors = n_neighbors
+        self.min_dist = min_dist
+        self.graph_samples = graph_samples
+        self.initial_log_var = initial_log_var
+        self.fixed_weights = fixed_weights
         self.covariance_type = covariance_type
         self.n_init = n_init
         self.n_elbo_draws = n_elbo_draws
         self.random_state = random_state
 
-    def fit(self, X, y=None):
-        """Pretrain, start the prior by EM, train jointly; ``y`` is ignored. Returns self."""
-        X = _check_unit_data(validate_data(self, X, reset=True))
-        n_components = check_n_components(self.n_components, X.shape[0])
+    def _check_settings(self, n_samples):
+        """The settings, checked, as a dict; ValueError for a bad one."""
+        n_components = check_n_components(self.n_components, n_samples)
         batch_size = check_positive_int("batch_size", self.batch_size)
         if n_components > batch_size:
             raise ValueError(f"n_components={n_components} must be <= batch_size={batch_size}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
+        if self.initial_log_var is not None and not np.isfinite(self.initial_log_var):
+            raise ValueError(f"initial_log_var must be a finite number or None, got {self.initial_log_var!r}")
         learning_rate = check_non_negative("learning_rate", self.learning_rate)
-        seed = check_seed(self.random_state)
+        joint_learning_rate = (learning_rate if self.joint_learning_rate is None
+                               else check_non_negative("joint_learning_rate", self.joint_learning_rate))
+        graph_weight = check_non_negative("graph_weight", self.graph_weight)
+        n_neighbors = check_positive_int("n_neighbors", self.n_neighbors, minimum=2)
+        if graph_weight > 0 and n_neighbors >= n_samples:
+            raise ValueError(f"n_neighbors={n_neighbors} must be < n_samples={n_samples}")
+        return {"n_components": n_components, "batch_size": batch_size, "learning_rate": learning_rate,
+                "joint_learning_rate": joint_learning_rate, "graph_weight": graph_weight, "n_neighbors": n_neighbors,
+                "beta": check_non_negative("beta", self.beta),
+                "reconstruction_weight": check_non_negative("reconstruction_weight", self.reconstruction_weight),
+                "similarity": similarity_curve(self.min_dist),
+                "graph_samples": check_positive_int("graph_samples", self.graph_samples),
+                "pretrain_epochs": check_positive_int("pretrain_epochs", self.pretrain_epochs, minimum=0),
+                "epochs": check_positive_int("epochs", self.epochs),
+                "random_state": check_seed(self.random_state)}
+
+    def fit(self, X, y=None, callbacks=None):
+        """Graph, pretraining, EM start, joint training; ``y`` is ignored. Returns self.
+
+        ``callbacks``: Keras callbacks for the joint stage (say, one that records the ARI after each epoch).
+        """
+        X = _check_unit_data(validate_data(self, X, reset=True))
+        settings = self._check_settings(X.shape[0])
+        seed, batch_size, graph_weight = settings["random_state"], settings["batch_size"], settings["graph_weight"]
         keras.utils.set_random_seed(seed)
-        X32 = X.astype("float32")
+        self.graph_ = fuzzy_knn_graph(X, settings["n_neighbors"]) if graph_weight > 0 else None
+        batches = NeighbourPairs(X, self.graph_, batch_size, settings["graph_samples"], random_state=seed)
+        graph_settings = {"graph_weight": graph_weight, "similarity": settings["similarity"]}
         encoder = build_encoder(X.shape[1], self.latent_dim, self.hidden_units, random_state=seed)
         decoder = build_decoder(self.latent_dim, X.shape[1], check_hidden_units(self.hidden_units)[::-1], "bernoulli")
-        if check_positive_int("pretrain_epochs", self.pretrain_epochs, minimum=0):
-            autoencoder = keras.Model(encoder.inputs, decoder(encoder.outputs[0]), name="pretraining")
-            _compile(autoencoder, learning_rate, X.shape[0], batch_size, loss=bernoulli_nll)
-            autoencoder.fit(X32, X32, epochs=self.pretrain_epochs, batch_size=batch_size, shuffle=True, verbose=0)
+        self.pretrain_history_ = {}
+        if settings["pretrain_epochs"]:
+            head = encoder.get_layer("z_log_var")
+            head.trainable = False  # pretraining uses z_mean only
+            autoencoder = GraphAutoencoder(encoder, decoder, name="pretraining", **graph_settings)
+            _compile(autoencoder, settings["learning_rate"], len(batches))
+            self.pretrain_history_ = autoencoder.fit(batches, epochs=settings["pretrain_epochs"], verbose=0).history
+            head.trainable = True
+        if self.initial_log_var is not None:
+            head = encoder.get_layer("z_log_var")
+            kernel, bias = head.get_weights()
+            head.set_weights([np.zeros_like(kernel), np.full_like(bias, self.initial_log_var)])
         codes = _outputs(encoder, X)[0]
-        em = GaussianMixtureEM(n_components, covariance_type=self.covariance_type, n_init=self.n_init, max_iter=200,
-                               random_state=seed).fit(codes)
+        em = GaussianMixtureEM(settings["n_components"], covariance_type=self.covariance_type, n_init=self.n_init,
+                               max_iter=200, random_state=seed).fit(codes)
         self.start_, self.start_labels_ = em.params_, em.predict(codes)
-        self.model_ = MixtureVAE(encoder, decoder, self.start_, beta=self.beta, name="mixture_vae")
-        _compile(self.model_, learning_rate, X.shape[0], batch_size)
-        epochs = check_positive_int("epochs", self.epochs)
-        self.history_ = self.model_.fit(X32, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0).history
+        self.model_ = MixtureVAE(encoder, decoder, self.start_, beta=settings["beta"],
+                                 reconstruction_weight=settings["reconstruction_weight"],
+                                 fixed_weights=self.fixed_weights, name="mixture_vae", **graph_settings)
+        learning_rate = settings["joint_learning_rate"]
+        if self.schedule == "cosine":
+            learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, settings["epochs"] * len(batches))
+        _compile(self.model_, learning_rate, len(batches))
+        self.history_ = self.model_.fit(batches, epochs=settings["epochs"], verbose=0, callbacks=callbacks).history
         self.prior_ = self.model_.prior_params()
         self.labels_ = self.predict(X)
         return self

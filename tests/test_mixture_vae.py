@@ -29,7 +29,8 @@ pytestmark = pytest.mark.filterwarnings("error:__array__ implementation:Deprecat
 N_TRAIN = 200
 LATENT_DIM = 3
 K = 4
-SETTINGS = {"latent_dim": LATENT_DIM, "hidden_units": (16,), "pretrain_epochs": 2, "epochs": 2, "batch_size": 32}
+SETTINGS = {"latent_dim": LATENT_DIM, "hidden_units": (16,), "pretrain_epochs": 2, "epochs": 2, "batch_size": 32,
+            "graph_weight": 0.5, "n_neighbors": 5}
 
 
 @pytest.fixture(scope="module")
@@ -192,12 +193,17 @@ def test_prior_weights_take_their_shapes_and_values_from_the_start_mixture(pixel
     np.testing.assert_allclose(recovered.covariances, prior.covariances, rtol=1e-4, atol=1e-6)
 
 
-def test_train_step_tracks_the_three_terms_and_their_sum(estimator):
+def test_train_step_tracks_the_four_terms_and_their_weighted_sum(estimator):
     history = estimator.history_
-    total = np.add(history["reconstruction_loss"], history["kl_mixture_loss"]) + history["kl_categorical_loss"]
+    total = (np.add(history["reconstruction_loss"], history["kl_mixture_loss"]) + history["kl_categorical_loss"]
+             + SETTINGS["graph_weight"] * np.asarray(history["graph_loss"]))
     np.testing.assert_allclose(history["loss"], total, rtol=1e-5)
     assert len(history["loss"]) == SETTINGS["epochs"]
     assert min(history["kl_mixture_loss"]) > 0 and min(history["kl_categorical_loss"]) >= 0
+    assert min(history["graph_loss"]) > 0
+    pretraining = estimator.pretrain_history_
+    graph_part = SETTINGS["graph_weight"] * np.asarray(pretraining["graph_loss"])
+    np.testing.assert_allclose(pretraining["loss"], graph_part + pretraining["reconstruction_loss"], rtol=1e-5)
 
 
 def test_beta_weights_both_kl_terms(pixels, random_params):
@@ -280,6 +286,13 @@ def test_fitted_estimator_refuses_bad_data(estimator, pixels, bad, error, match)
     (lambda x: x, {"learning_rate": -0.1}, r"learning_rate == -0\.1"),
     (lambda x: x, {"pretrain_epochs": -1}, r"pretrain_epochs == -1"),
     (lambda x: x, {"hidden_units": (16, 0)}, r"hidden_units\[1\] == 0"),
+    (lambda x: x[:40], {"n_neighbors": 40}, r"n_neighbors=40 must be < n_samples=40"),
+    (lambda x: x, {"graph_weight": -1.0}, r"graph_weight == -1\.0"),
+    (lambda x: x, {"reconstruction_weight": -0.5}, r"reconstruction_weight == -0\.5"),
+    (lambda x: x, {"joint_learning_rate": -1e-3}, r"joint_learning_rate == -0\.001"),
+    (lambda x: x, {"schedule": "linear"}, r"schedule must be one of \('cosine', 'constant'\), got 'linear'"),
+    (lambda x: x, {"initial_log_var": np.nan}, r"initial_log_var must be a finite number or None"),
+    (lambda x: np.where(np.arange(64) == 3, np.nan, x), {}, r"X contains NaN"),
 ])
 def test_fit_refuses_bad_data_and_settings(pixels, data, params, match):
     with pytest.raises(ValueError, match=match):
@@ -328,3 +341,96 @@ def test_model_functions_refuse_a_bad_model_or_component(estimator, pixels):
         estimator.sample_component(K, 3)
     with pytest.raises(ValueError, match="component == -1"):
         estimator.sample_component(-1, 3)
+
+
+# --- issue 20: the graph term, the initialised log-variance head, fixed weights ---------------------
+
+
+def test_graph_term_separates_three_blobs_whose_codes_start_mixed():
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    from aegmm_lessons import graph
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 40)
+    blobs = 10.0 * np.eye(3, 8)[labels] + rng.normal(size=(120, 8))
+    memberships = graph.fuzzy_knn_graph(blobs, 10)
+    a, b = graph.similarity_curve(0.1)
+    codes = tf.Variable(rng.normal(scale=0.1, size=(120, 5)), dtype="float32")  # mixed: no trace of the blobs
+
+    def separation():
+        found = KMeans(3, n_init=10, random_state=0).fit_predict(codes.numpy())
+        return adjusted_rand_score(labels, found)
+
+    before = separation()
+    optimizer = keras.optimizers.Adam(0.05)
+    for _ in range(300):
+        order = rng.permutation(120)  # shuffled, so that the negatives are random points
+        tails = graph.sample_neighbours(memberships, rng)[order]
+        with tf.GradientTape() as tape:
+            loss = graph.graph_cross_entropy(tf.gather(codes, order), tf.gather(codes, tails), a, b)
+        optimizer.apply_gradients([(tape.gradient(loss, codes), codes)])
+    assert before < 0.2
+    assert separation() == 1.0
+
+
+def test_graph_weight_zero_with_one_standard_component_is_lesson_04_s_loss(pixels):
+    keras.utils.set_random_seed(0)
+    encoder = vae.build_encoder(pixels.shape[1], LATENT_DIM, (8,), random_state=0)
+    decoder = vae.build_decoder(LATENT_DIM, pixels.shape[1], (8,))
+    standard = GMMParams(np.ones(1), np.zeros((1, LATENT_DIM)), np.ones((1, LATENT_DIM)), "diag")
+    sampling = encoder.get_layer("z").seed_generator.state
+    start = sampling.numpy()
+    x = tf.constant(pixels[:64], dtype="float32")
+    lesson_04 = [float(v) for v in vae.VAE(encoder, decoder).compute_losses(x)]  # loss, reconstruction, KL
+    sampling.assign(start)  # the same draws of z
+    ours = [float(v) for v in mv.MixtureVAE(encoder, decoder, standard, graph_weight=0.0).compute_losses(x)]
+    assert ours[0] == pytest.approx(lesson_04[0], rel=1e-6)
+    assert ours[1] == pytest.approx(lesson_04[1], rel=1e-6) and ours[2] == pytest.approx(lesson_04[2], rel=1e-6)
+    assert abs(ours[3]) < 1e-6 and ours[4] == 0.0  # the categorical KL: 0 up to float32 rounding
+
+
+def test_log_variance_head_starts_the_joint_stage_at_its_initial_value(pixels):
+    seen = {}
+
+    class Start(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen["log_var"] = keras.ops.convert_to_numpy(self.model.encoder(pixels.astype("float32"))[1])
+
+    settings = {**SETTINGS, "epochs": 1, "random_state": 0}
+    mv.MixtureVAEClustering(K, initial_log_var=np.log(0.01), **settings).fit(pixels, callbacks=[Start()])
+    np.testing.assert_allclose(seen["log_var"], np.log(0.01), rtol=1e-6)
+    mv.MixtureVAEClustering(K, initial_log_var=None, **settings).fit(pixels, callbacks=[Start()])
+    assert np.ptp(seen["log_var"]) > 0.1  # Keras' random start: posterior variances differ between images
+
+
+def test_pretraining_leaves_the_log_variance_head_untouched_and_warns_of_nothing(pixels, recwarn):
+    estimator = mv.MixtureVAEClustering(K, initial_log_var=-3.0, random_state=0, **SETTINGS).fit(pixels)
+    assert not [w for w in recwarn if "Gradients do not exist" in str(w.message)]
+    assert estimator.model_.encoder.get_layer("z_log_var").trainable
+
+
+def test_fixed_weights_hold_pi_at_one_over_k(pixels):
+    estimator = mv.MixtureVAEClustering(K, fixed_weights=True, random_state=0, **SETTINGS).fit(pixels)
+    np.testing.assert_allclose(estimator.prior_.weights, 1.0 / K, rtol=1e-6)
+    assert not estimator.model_.prior_logits.trainable
+    assert not np.allclose(estimator.start_.weights, 1.0 / K)  # EM's start had other weights
+
+
+def test_neighbour_pairs_carry_each_image_and_its_drawn_neighbours(pixels):
+    from aegmm_lessons import graph
+
+    memberships = graph.fuzzy_knn_graph(pixels, 5)
+    batches = mv.NeighbourPairs(pixels, memberships, 32, per_image=3, random_state=0)
+    assert len(batches) == int(np.ceil(N_TRAIN / 32))
+    batch = batches[0]
+    assert batch.shape == (32, 4 * 64)
+    rows = batches.order[:32]
+    np.testing.assert_array_equal(batch[:, :64], pixels[rows].astype("float32"))
+    for i, row in enumerate(rows):
+        for j in range(3):
+            neighbour = batches.neighbours[i, j]
+            assert memberships[row, neighbour] > 0
+            np.testing.assert_array_equal(batch[i, 64 * (j + 1):64 * (j + 2)], pixels[neighbour].astype("float32"))
+    assert mv.NeighbourPairs(pixels, None, 32)[0].shape == (32, 64)
