@@ -9,16 +9,18 @@ import tensorflow as tf
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
 from .gmm import GaussianMixtureEM
+from .networks import NetworkEstimatorMixin, predict
 from .validation import (
     check_covariance_type,
     check_data,
     check_hidden_units,
     check_is_fitted,
     check_n_components,
-    check_non_negative,
     check_positive_int,
     check_random_state,
     check_seed,
+    check_training,
+    in_unit_interval,
     validate_data,
 )
 
@@ -29,14 +31,9 @@ __all__ = ["output_activation_for", "build_autoencoder", "encode", "reconstruct"
 # among them: it is never negative, so it cannot reconstruct data that is.
 _OUTPUT_RANGES = {"linear": (-np.inf, np.inf), "sigmoid": (0.0, 1.0)}
 
-# Rows per forward pass in encode/reconstruct: bounds memory for large inputs.
-_BATCH_ROWS = 4096
-
-
 def output_activation_for(X):
     """``'sigmoid'`` when every value of ``X`` lies in [0, 1] (e.g. scaled pixels), else ``'linear'``."""
-    X = check_data(X)
-    return "sigmoid" if X.min() >= 0.0 and X.max() <= 1.0 else "linear"
+    return "sigmoid" if in_unit_interval(check_data(X)) else "linear"
 
 
 def _check_output_activation(output_activation, X=None):
@@ -104,16 +101,13 @@ def _widths(model):
 
 
 def _forward(model, role, X):
-    """``model(X)`` in batches, as float64, after checking X against the model's input width."""
+    """``model(X)`` (``networks.predict``) after checking X against the model's input width."""
     n_in, _ = _widths(model)
     X = check_data(X)
     if X.shape[1] != n_in:
         raise ValueError(f"X has {X.shape[1]} features, but the {role} expects n_features = {n_in} "
                          "(build the model from the data's width, X.shape[1])")
-    X = X.astype(np.float32)
-    parts = [keras.ops.convert_to_numpy(model(X[start:start + _BATCH_ROWS], training=False))
-             for start in range(0, X.shape[0], _BATCH_ROWS)]
-    return np.concatenate(parts).astype(np.float64)
+    return predict(model, X)
 
 
 def encode(encoder, X):
@@ -151,10 +145,7 @@ def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate
     input pipeline every epoch (benchmarks/bench_autoencoder.py measures it).
     """
     n_in, _ = _widths(autoencoder)
-    epochs = check_positive_int("epochs", epochs)
-    batch_size = check_positive_int("batch_size", batch_size)
-    if check_non_negative("learning_rate", learning_rate) == 0:
-        raise ValueError("learning_rate == 0, must be > 0.")
+    epochs, batch_size, learning_rate = check_training(epochs, batch_size, learning_rate)
     X32 = check_data(X, n_features=n_in).astype(np.float32)
     autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
     batches = (tf.data.Dataset.from_tensor_slices((X32, X32))
@@ -164,7 +155,7 @@ def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate
     return np.asarray(history.history["loss"], dtype=np.float64)
 
 
-class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
+class AutoencoderGMM(NetworkEstimatorMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """Autoencoder features, then a Gaussian mixture on the latent codes.
 
     ``fit`` trains an autoencoder on X, encodes X with the encoder alone and fits
@@ -207,25 +198,10 @@ class AutoencoderGMM(ClusterMixin, TransformerMixin, BaseEstimator):
     def __init__(self, n_components=10, *, latent_dim=10, hidden_units=(64,), output_activation="auto",
                  epochs=50, batch_size=64, learning_rate=1e-3, covariance_type="full", n_init=1,
                  random_state=None):
-        self.n_components = n_components
-        self.latent_dim = latent_dim
-        self.hidden_units = hidden_units
-        self.output_activation = output_activation
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.covariance_type = covariance_type
-        self.n_init = n_init
+        self.n_components, self.latent_dim, self.hidden_units = n_components, latent_dim, hidden_units
+        self.output_activation, self.epochs, self.batch_size = output_activation, epochs, batch_size
+        self.learning_rate, self.covariance_type, self.n_init = learning_rate, covariance_type, n_init
         self.random_state = random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # The network computes in float32, and a float32 matrix product is blocked by its shape: a
-        # sample's code changes in its last digits with the samples encoded beside it, so results on a
-        # subset or a permutation of X differ by about 1e-7. This tag skips those checks (and repeats of a
-        # fit that check_fit_idempotent still makes: fit is deterministic for a fixed random_state).
-        tags.non_deterministic = True
-        return tags
 
     def fit(self, X, y=None):
         """Train the autoencoder on X (n_samples, n_features), then fit the mixture on its codes."""

@@ -9,6 +9,15 @@ instead of joblib's default of scattering large arguments to one worker: a
 scattered array dies with its worker, and scikit-learn records the failed fits
 as NaN scores; a task that carries its data can be rerun on any worker. Inside
 a task the fits run one after another, as with ``n_jobs=1``.
+
+Both behaviours need joblib's private ``joblib._dask`` (``Batch`` and
+``DaskDistributedBackend``, subclassed below): joblib's public dask backend
+always scatters large arguments and cannot be told otherwise, and then a killed
+worker loses the fits whose data it held. No public API gives a task its own
+data, so the module keeps the private one, and pyproject.toml pins the joblib
+it was written and tested against (1.6.0): tests/test_dask_search.py kills a
+worker mid-search and checks that no fit is lost, so an upgrade that changes
+these classes fails there.
 """
 
 import contextlib

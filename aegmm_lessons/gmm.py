@@ -266,6 +266,8 @@ class GaussianMixtureEM(DensityMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Fit the mixture by EM; return ``self``."""
+        # Every input is checked here, once; the EM core trusts it. (scikit-learn declares such checks in
+        # _parameter_constraints, but its Interval and StrOptions live in a private module.)
         X = validate_data(self, X, dtype=np.float64)
         n_components = check_n_components(self.n_components, X.shape[0])
         covariance_type = check_covariance_type(self.covariance_type)

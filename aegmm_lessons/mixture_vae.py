@@ -17,8 +17,9 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .gmm import GaussianMixtureEM, estimate_log_gaussian_prob
 from .graph import fuzzy_knn_graph, graph_cross_entropy, sample_neighbours, similarity_curve
+from .networks import array_namespace
 from .params import GMMParams, ParamLayout, check_params
-from .vae import VAE, _check_unit_interval, _xp, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
+from .vae import VAE, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
 from .validation import (
     check_data,
     check_generator,
@@ -27,6 +28,7 @@ from .validation import (
     check_non_negative,
     check_positive_int,
     check_seed,
+    check_unit_interval,
     validate_data,
 )
 
@@ -58,7 +60,7 @@ def component_kl(z_mean, z_log_var, means, log_vars):
     KL does not change under u = (z - mu_c) / sigma_c, which makes the component N(0, I): each entry is
     :func:`~aegmm_lessons.vae.gaussian_kl` of N((m - mu_c) / sigma_c, s^2 / sigma_c^2).
     """
-    xp = _xp(z_mean, z_log_var, means, log_vars)
+    xp = array_namespace(z_mean, z_log_var, means, log_vars)
     if xp is np:
         means, log_vars, z_mean, z_log_var = _check_gaussians(means, log_vars, "log_vars", False, z_mean=z_mean,
                                                               z_log_var=z_log_var)
@@ -76,7 +78,7 @@ def component_kl_full(z_mean, z_log_var, means, precisions_chol):
 
         1/2 [sum_j s_j^2 ||U_c[j, :]||^2 + ||(m - mu_c) U_c||^2 - d - 2 sum_j log U_c[j, j] - sum_j log s_j^2]
     """
-    xp = _xp(z_mean, z_log_var, means, precisions_chol)
+    xp = array_namespace(z_mean, z_log_var, means, precisions_chol)
     if xp is np:
         means, precisions_chol, z_mean, z_log_var = _check_gaussians(
             means, precisions_chol, "precisions_chol", True, z_mean=z_mean, z_log_var=z_log_var)
@@ -90,7 +92,7 @@ def component_kl_full(z_mean, z_log_var, means, precisions_chol):
 
 def categorical_kl(gamma, log_weights):
     """KL(gamma || pi) = sum_c gamma_c (log gamma_c - log pi_c) per row of gamma (n, K), with 0 log 0 = 0."""
-    xp = _xp(gamma, log_weights)
+    xp = array_namespace(gamma, log_weights)
     if xp is np:
         gamma = check_data(gamma, name="gamma")
         log_weights = check_array(log_weights, ensure_2d=False, input_name="log_weights")
@@ -108,7 +110,7 @@ def _log_densities_diag(z, means, log_vars):
 
 def log_component_densities_full(z, means, precisions_chol):
     """log N(z | mu_c, Sigma_c) = -d/2 log(2 pi) + sum_j log U_c[j, j] - 1/2 ||(z - mu_c) U_c||^2, shape (n, K)."""
-    if _xp(z, means, precisions_chol) is np:
+    if array_namespace(z, means, precisions_chol) is np:
         means, precisions_chol, z = _check_gaussians(means, precisions_chol, "precisions_chol", True, z=z)
         return estimate_log_gaussian_prob(z, means, precisions_chol, "full")
     projected = ops.einsum("nkd,kde->nke", z[:, None, :] - means[None, :, :], precisions_chol)
@@ -118,7 +120,7 @@ def log_component_densities_full(z, means, precisions_chol):
 
 def softmax_responsibilities(log_densities, log_weights):
     """gamma_c = pi_c N_c / sum_k pi_k N_k from log N_c (n, K) and log pi (K,): lesson 01's E step."""
-    if _xp(log_densities, log_weights) is np:
+    if array_namespace(log_densities, log_weights) is np:
         joint = check_data(log_densities, name="log_densities") + np.asarray(log_weights, dtype=np.float64)
         return np.exp(joint - logsumexp(joint, axis=1, keepdims=True))
     return ops.softmax(log_densities + log_weights, axis=-1)
@@ -300,7 +302,7 @@ class NeighbourPairs(keras.utils.PyDataset):
 
 
 def _check_unit_data(X, n_features=None):
-    return _check_unit_interval(check_data(X, n_features=n_features))
+    return check_unit_interval(check_data(X, n_features=n_features))
 
 
 def _check_model(model):

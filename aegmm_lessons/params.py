@@ -341,6 +341,20 @@ class ParamLayout:
         rows, cols = self._triu
         return matrices[:, rows, cols]
 
+    def off_diagonal_scatter(self, dtype="float64"):
+        """The matrix S of shape (n_off, d * d) with ``off_diagonals @ S`` the flattened strict upper triangles of
+        the ``U_k``: a matrix product places the entries, on tensors as on arrays."""
+        rows, cols = self._triu
+        scatter = np.zeros((len(rows), self.n_features**2), dtype=dtype)
+        scatter[np.arange(len(rows)), rows * self.n_features + cols] = 1
+        return scatter
+
+    def covariances_from_factors(self, factors):
+        """``Sigma_k = inv(U_k U_k^T)``, symmetric, of shape (n_components, d, d), from upper-triangular ``factors``."""
+        inverses = np.stack([solve_triangular(factor, np.eye(self.n_features)) for factor in factors])
+        covariances = inverses.transpose(0, 2, 1) @ inverses  # inv(U U^T) = V^T V with V = inv(U)
+        return (covariances + covariances.transpose(0, 2, 1)) / 2
+
     def pack(self, params):
         """The flat unconstrained vector of shape (size,) of a GMMParams shaped like this layout."""
         given = ParamLayout.from_params(params)
@@ -369,9 +383,7 @@ class ParamLayout:
             with np.errstate(over="ignore", under="ignore"):  # out-of-range values are reported below
                 covariances = np.exp(-2.0 * blocks["log_diagonals"])
         else:
-            inverses = np.stack([solve_triangular(factor, np.eye(self.n_features)) for factor in factors])
-            covariances = inverses.transpose(0, 2, 1) @ inverses  # inv(U U^T) = V^T V with V = inv(U)
-            covariances = (covariances + covariances.transpose(0, 2, 1)) / 2
+            covariances = self.covariances_from_factors(factors)
         flat = covariances.reshape(self.n_components, -1)
         bad = ~np.all(np.isfinite(flat) & (np.abs(flat) < np.finfo(np.float64).max), axis=1)
         bad |= (self.covariance_type == "diag") & np.any(flat <= 0, axis=1)

@@ -21,6 +21,7 @@ from keras import layers, ops
 from scipy import special, stats
 from sklearn.base import BaseEstimator, DensityMixin, TransformerMixin
 
+from .networks import BATCH_ROWS, NetworkEstimatorMixin, array_namespace, predict
 from .validation import (
     check_array,
     check_data,
@@ -30,6 +31,9 @@ from .validation import (
     check_non_negative,
     check_positive_int,
     check_seed,
+    check_training,
+    check_unit_interval,
+    in_unit_interval,
     validate_data,
 )
 
@@ -46,33 +50,17 @@ MIN_LOG_VAR = math.log(1e-3)
 LOG_2PI = math.log(2.0 * math.pi)
 # Training steps per call of the compiled train function (the networks are tiny).
 STEPS_PER_EXECUTION = 32
-# Rows per direct call of the encoder or decoder on NumPy data.
-CHUNK_ROWS = 4096
-
-
-def _xp(*arrays):
-    """keras.ops for tensors, NumPy otherwise (both spell the same functions)."""
-    return ops if any(ops.is_tensor(a) for a in arrays) else np
-
-
 def gaussian_kl(mu, log_var):
     """KL(N(mu, diag(exp(log_var))) || N(0, I)) = 1/2 sum_j (mu_j^2 + exp(log_var_j) - 1 - log_var_j).
 
     ``mu`` and ``log_var`` are arrays or tensors of shape (n_samples, latent_dim); returns shape (n_samples,).
     """
-    xp = _xp(mu, log_var)
+    xp = array_namespace(mu, log_var)
     if xp is np:
         mu, log_var = check_data(mu, name="mu"), check_data(log_var, name="log_var")
         if mu.shape != log_var.shape:
             raise ValueError(f"log_var has shape {log_var.shape}, but expected the shape {mu.shape} of mu")
     return 0.5 * xp.sum(xp.square(mu) + xp.exp(log_var) - 1.0 - log_var, axis=-1)
-
-
-def _check_unit_interval(X, name="X"):
-    low, high = X.min(), X.max()
-    if low < 0 or high > 1:
-        raise ValueError(f"{name} must lie in [0, 1] for a Bernoulli likelihood, got values in [{low:.4g}, {high:.4g}]")
-    return X
 
 
 def _check_output(X, output, name):
@@ -92,11 +80,11 @@ def bernoulli_nll(X, probabilities):
     outputs, clipped to [1e-7, 1 - 1e-7]) of shape (..., n_samples, n_features).
     Returns shape (..., n_samples): arrays for arrays, tensors for tensors.
     """
-    xp = _xp(X, probabilities)
+    xp = array_namespace(X, probabilities)
     if xp is np:
         X, probabilities = _check_output(X, probabilities, "probabilities")
-        _check_unit_interval(X)
-        _check_unit_interval(probabilities, "probabilities")
+        check_unit_interval(X)
+        check_unit_interval(probabilities, "probabilities")
     p = xp.clip(probabilities, EPSILON, 1.0 - EPSILON)
     return -xp.sum(X * xp.log(p) + (1.0 - X) * xp.log(1.0 - p), axis=-1)
 
@@ -108,7 +96,7 @@ def gaussian_nll(X, mean, log_var):
     (..., n_samples, n_features); ``log_var`` of shape (n_features,), shared by
     all examples. Returns shape (..., n_samples).
     """
-    if _xp(X, mean, log_var) is ops:
+    if array_namespace(X, mean, log_var) is ops:
         return 0.5 * ops.sum(LOG_2PI + log_var + ops.square(X - mean) / ops.exp(log_var), axis=-1)
     X, mean = _check_output(X, mean, "mean")
     log_var = check_array(log_var, ensure_2d=False, input_name="log_var", dtype=np.float64)
@@ -119,10 +107,11 @@ def gaussian_nll(X, mean, log_var):
 
 def bernoulli_entropy(X):
     """sum_j H(x_j) for ``X`` of shape (n_samples, n_features) in [0, 1]: the least cross-entropy a decoder reaches."""
-    X = _check_unit_interval(check_data(X))
+    X = check_unit_interval(check_data(X))
     return (special.entr(X) + special.entr(1.0 - X)).sum(axis=1)
 
 
+@keras.saving.register_keras_serializable(package="aegmm_lessons")
 class Sampling(layers.Layer):
     """The reparameterization trick: z = z_mean + exp(z_log_var / 2) * epsilon, epsilon ~ N(0, I).
 
@@ -153,9 +142,9 @@ def _check_likelihood(likelihood, X=None):
     if likelihood not in choices:
         raise ValueError(f"likelihood must be one of {choices}, got {likelihood!r}")
     if likelihood == "auto":
-        likelihood = "bernoulli" if X.min() >= 0 and X.max() <= 1 else "gaussian"
+        likelihood = "bernoulli" if in_unit_interval(X) else "gaussian"
     if likelihood == "bernoulli" and X is not None:
-        _check_unit_interval(X)
+        check_unit_interval(X)
     return likelihood
 
 
@@ -188,6 +177,7 @@ def build_decoder(latent_dim, n_features, hidden_units=(64,), likelihood="bernou
     return keras.Model(inputs, outputs, name="decoder")
 
 
+@keras.saving.register_keras_serializable(package="aegmm_lessons")
 class VAE(keras.Model):
     """Encoder and decoder trained on reconstruction + beta * KL, in nats per example.
 
@@ -212,6 +202,17 @@ class VAE(keras.Model):
     @property
     def metrics(self):
         return self.trackers
+
+    def get_config(self):
+        """Encoder, decoder, ``beta`` and ``likelihood``: what :meth:`from_config` (and so pickle) rebuilds from."""
+        return {"name": self.name, "beta": self.beta, "likelihood": self.likelihood,
+                **{part: keras.saving.serialize_keras_object(getattr(self, part)) for part in ("encoder", "decoder")}}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        encoder, decoder = (keras.saving.deserialize_keras_object(config.pop(part)) for part in ("encoder", "decoder"))
+        return cls(encoder, decoder, **config)
 
     def log_var(self):
         """Observation log-variance per feature (Gaussian likelihood), shape (n_features,)."""
@@ -264,9 +265,7 @@ def fit_vae(X, *, latent_dim=2, hidden_units=(64,), beta=1.0, likelihood="auto",
     X = check_data(X)
     latent_dim = check_positive_int("latent_dim", latent_dim)
     hidden_units = check_hidden_units(hidden_units)
-    epochs = check_positive_int("epochs", epochs)
-    batch_size = check_positive_int("batch_size", batch_size)
-    learning_rate = check_non_negative("learning_rate", learning_rate)
+    epochs, batch_size, learning_rate = check_training(epochs, batch_size, learning_rate)
     random_state = check_seed(random_state)
     likelihood = _check_likelihood(likelihood, X)
     if validation_data is not None:
@@ -290,22 +289,12 @@ def _check_model(model):
 
 def _check_input(X, n_features, likelihood=None, name="X"):
     X = check_data(X, n_features=n_features, name=name)
-    return _check_unit_interval(X, name) if likelihood == "bernoulli" else X
-
-
-def _apply(network, X):
-    """Outputs of ``network`` on the rows of ``X``, in chunks, as float64 arrays."""
-    chunks = [network(X[start:start + CHUNK_ROWS].astype("float32"), training=False)
-              for start in range(0, X.shape[0], CHUNK_ROWS)]
-    if isinstance(chunks[0], (list, tuple)):
-        return [np.concatenate([ops.convert_to_numpy(c[i]) for c in chunks]).astype(np.float64)
-                for i in range(len(chunks[0]))]
-    return np.concatenate([ops.convert_to_numpy(c) for c in chunks]).astype(np.float64)
+    return check_unit_interval(X, name) if likelihood == "bernoulli" else X
 
 
 def posterior(model, X):
     """``(z_mean, z_log_var)`` of q_phi(z | x), each of shape (n_samples, latent_dim)."""
-    return tuple(_apply(_check_model(model).encoder, _check_input(X, model.n_features))[:2])
+    return tuple(predict(_check_model(model).encoder, _check_input(X, model.n_features))[:2])
 
 
 def encode(model, X):
@@ -318,7 +307,7 @@ def decode(model, Z):
     Z = check_data(Z, name="Z")
     if Z.shape[1] != _check_model(model).latent_dim:
         raise ValueError(f"Z has {Z.shape[1]} columns, but expected latent_dim={model.latent_dim}")
-    return _apply(model.decoder, Z)
+    return predict(model.decoder, Z)
 
 
 def sample(model, n_samples, random_state=0):
@@ -364,7 +353,7 @@ def log_marginal_likelihood(model, X, n_draws=100, random_state=0):
     log_prior = stats.norm.logpdf(z).sum(axis=-1)
     log_q = stats.norm.logpdf(z, z_mean, np.exp(0.5 * z_log_var)).sum(axis=-1)
     # A few importance samples per decoder call: all at once would hold n_draws copies of X.
-    per_call = max(1, CHUNK_ROWS // len(X))
+    per_call = max(1, BATCH_ROWS // len(X))
     log_likelihood = np.concatenate([_log_likelihood(model, X, z[k:k + per_call]) for k in range(0, len(z), per_call)])
     log_weights = log_likelihood + log_prior - log_q
     return float(np.mean(special.logsumexp(log_weights, axis=0) - math.log(n_draws)))
@@ -383,7 +372,7 @@ def active_units(model, X, threshold=0.01):
     return activity, int(np.sum(activity > threshold))
 
 
-class VAEEstimator(TransformerMixin, DensityMixin, BaseEstimator):
+class VAEEstimator(NetworkEstimatorMixin, TransformerMixin, DensityMixin, BaseEstimator):
     """:func:`fit_vae` as an estimator whose ``score`` is the held-out ELBO.
 
     So that ``GridSearchCV`` can choose ``latent_dim`` and ``beta`` without
@@ -415,13 +404,6 @@ class VAEEstimator(TransformerMixin, DensityMixin, BaseEstimator):
         self.latent_dim, self.hidden_units, self.beta, self.likelihood = latent_dim, hidden_units, beta, likelihood
         self.epochs, self.batch_size, self.learning_rate = epochs, batch_size, learning_rate
         self.n_elbo_draws, self.random_state = n_elbo_draws, random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # float32 matrix products are blocked by shape: a code changes in its last digits (~1e-8) with the
-        # samples encoded beside it, so check_estimator's subset and sample-order checks cannot hold
-        tags.non_deterministic = True
-        return tags
 
     def fit(self, X, y=None):
         """Train a VAE on ``X`` of shape (n_samples, n_features); ``y`` is ignored."""

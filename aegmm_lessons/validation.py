@@ -23,6 +23,9 @@ __all__ = [
     "check_n_components",
     "check_covariance_type",
     "check_hidden_units",
+    "in_unit_interval",
+    "check_unit_interval",
+    "check_training",
     "check_random_state",
     "check_seed",
     "check_generator",
@@ -115,6 +118,31 @@ def check_hidden_units(hidden_units):
     except TypeError:
         raise TypeError(f"hidden_units must be a sequence of int, got {type(hidden_units).__name__}") from None
     return tuple(check_positive_int(f"hidden_units[{i}]", units) for i, units in enumerate(hidden_units))
+
+
+def in_unit_interval(X):
+    """Whether every value of ``X`` lies in [0, 1]: the data a sigmoid output, and a Bernoulli likelihood, can model."""
+    return bool(X.min() >= 0 and X.max() <= 1)
+
+
+def check_unit_interval(X, name="X"):
+    """``X`` if :func:`in_unit_interval`, else a ValueError naming its range (a Bernoulli likelihood needs [0, 1])."""
+    if not in_unit_interval(X):
+        raise ValueError(f"{name} must lie in [0, 1] for a Bernoulli likelihood, got values in "
+                         f"[{X.min():.4g}, {X.max():.4g}]")
+    return X
+
+
+def check_training(epochs, batch_size, learning_rate):
+    """Adam's settings, checked alike for every network: ints ``epochs``, ``batch_size`` >= 1 and a finite
+    ``learning_rate`` > 0. Returns the three."""
+    if isinstance(learning_rate, bool):
+        raise TypeError("learning_rate must be an instance of float, not bool.")
+    learning_rate = float(check_scalar(learning_rate, "learning_rate", numbers.Real, min_val=0,
+                                       include_boundaries="neither"))
+    if not np.isfinite(learning_rate):
+        raise ValueError(f"learning_rate must be finite, got {learning_rate}")
+    return check_positive_int("epochs", epochs), check_positive_int("batch_size", batch_size), learning_rate
 
 
 def check_random_state(random_state):

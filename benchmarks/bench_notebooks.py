@@ -50,6 +50,10 @@ DEFAULT_BUDGET_S = 60.0
 MEMORY_BUDGET_MB = 1024.0
 SUITE_BUDGET_S = 240.0
 
+# Earlier measurements a run is read against (the redesign slowed lesson 03; issue 19 set out to undo it).
+PREVIOUS = {"03": "previously 22.1 s with the package before the redesign and 33.4 s after it, on one busy host; "
+                  "11.9 s on a quiet one"}
+
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -254,7 +258,7 @@ def run(full=False, notebooks=None):
             note = _status(measured["seconds"], budget)
             if measured["error"]:
                 note = f"FAILED: {measured['error']}"
-            details = [note, f"{measured['n_cells']} code cells"]
+            details = [note, f"{measured['n_cells']} code cells", *filter(None, [PREVIOUS.get(path.name[:2])])]
             if measured["cpu_seconds"] is not None:
                 details.append(f"kernel CPU {measured['cpu_seconds']:.1f} s")
             load = load_average()

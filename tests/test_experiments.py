@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
+from aegmm_lessons import experiments
 from aegmm_lessons.experiments import (
     clustering_scores,
     compare_feature_spaces,
@@ -9,6 +10,7 @@ from aegmm_lessons.experiments import (
     paired_difference,
     summarize_runs,
 )
+from aegmm_lessons.gmm import GaussianMixtureEM
 
 # Tiny trainings: the tests check what is measured, not how well.
 FAST_AE = {"epochs": 2, "batch_size": 32, "hidden_units": (8,)}
@@ -105,3 +107,78 @@ def test_paired_difference_states_the_winner_with_its_interval_or_no_detectable_
 def test_paired_difference_rejects_unpaired_or_too_few_results(a, b, confidence, message):
     with pytest.raises(ValueError, match=message):
         paired_difference(a, b, confidence)
+
+
+# --- mixture_density_1d: lesson 00's densities ----------------------------------------------
+
+
+def test_mixture_density_1d_is_the_sum_of_weighted_components(three_bumps):
+    result = experiments.mixture_density_1d(three_bumps, 3)
+    assert result.component_densities.shape == (200, 3)
+    np.testing.assert_allclose(result.density, result.component_densities.sum(axis=1))
+
+
+def test_mixture_density_1d_components_are_weighted_gaussians(three_bumps):
+    result = experiments.mixture_density_1d(three_bumps, 2)
+    params = result.params
+    sigma = np.sqrt(params.covariances[:, 0, 0])
+    expected = params.weights * np.exp(-0.5 * ((result.grid[:, None] - params.means[:, 0]) / sigma) ** 2) / (
+        np.sqrt(2 * np.pi) * sigma)
+    np.testing.assert_allclose(result.component_densities, expected, rtol=1e-9, atol=1e-300)
+
+
+def test_mixture_density_1d_integrates_to_one_on_a_wide_grid(three_bumps):
+    grid = np.linspace(-10, 10, 4001)
+    result = experiments.mixture_density_1d(three_bumps, 3, grid=grid)
+    assert np.trapezoid(result.density, grid) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_mixture_density_1d_matches_scikit_learn_score_samples(three_bumps):
+    result = experiments.mixture_density_1d(three_bumps, 2)
+    log_density = result.params.to_sklearn().score_samples(result.grid.reshape(-1, 1))
+    np.testing.assert_allclose(result.density, np.exp(log_density), rtol=1e-10)
+
+
+def test_mixture_density_1d_reports_the_estimators_score_and_bic(three_bumps):
+    result = experiments.mixture_density_1d(three_bumps, 3, random_state=1)
+    model = GaussianMixtureEM(3, random_state=1).fit(three_bumps.reshape(-1, 1))
+    assert result.log_likelihood == pytest.approx(model.score(three_bumps.reshape(-1, 1)), rel=1e-12)
+    assert result.bic == pytest.approx(model.bic(three_bumps.reshape(-1, 1)), rel=1e-12)
+
+
+def test_mixture_density_1d_bic_prefers_the_true_number_of_components(three_bumps):
+    bics = {k: experiments.mixture_density_1d(three_bumps, k).bic for k in range(1, 7)}
+    assert min(bics, key=bics.get) == 3
+
+
+def test_mixture_density_1d_default_grid_spans_the_sample_with_a_margin(three_bumps):
+    grid = experiments.mixture_density_1d(three_bumps, 1, n_grid=11).grid
+    span = np.ptp(three_bumps)
+    assert grid.shape == (11,)
+    assert grid[0] == pytest.approx(three_bumps.min() - 0.1 * span)
+    assert grid[-1] == pytest.approx(three_bumps.max() + 0.1 * span)
+
+
+def test_mixture_density_1d_accepts_a_column(three_bumps):
+    flat = experiments.mixture_density_1d(three_bumps, 3)
+    column = experiments.mixture_density_1d(three_bumps.reshape(-1, 1), 3)
+    np.testing.assert_array_equal(flat.density, column.density)
+    assert flat.params.n_features == 1
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: experiments.mixture_density_1d(np.zeros((10, 2)), 1), ValueError, r"sample.*2 features"),
+        (lambda: experiments.mixture_density_1d(np.array([]), 1), ValueError, r"0 sample"),
+        (lambda: experiments.mixture_density_1d(np.array([0.0, np.nan, 1.0]), 1), ValueError, r"sample.*NaN"),
+        (lambda: experiments.mixture_density_1d(np.array([0.0, np.inf, 1.0]), 1), ValueError, r"sample.*infinity"),
+        (lambda: experiments.mixture_density_1d(np.array(["a", "b"]), 1), ValueError, r"'a'|string"),
+        (lambda: experiments.mixture_density_1d(np.arange(5.0), 6), ValueError, r"n_components.*6"),
+        (lambda: experiments.mixture_density_1d(np.arange(5.0), 2, grid=np.zeros((2, 3))), ValueError,
+         r"grid.*\(2, 3\)"),
+    ],
+)
+def test_mixture_density_1d_rejects_bad_input_naming_the_parameter_and_value(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
-from aegmm_lessons.gmm import GaussianMixtureEM, e_step, kmeans_init, log_gaussian_prob, m_step
+from aegmm_lessons.gmm import GaussianMixtureEM, e_step, em_trajectory, kmeans_init, log_gaussian_prob, m_step
 from aegmm_lessons.params import GMMParams
 
 no_convergence_warning = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -415,3 +415,52 @@ def test_bad_input_is_a_clear_error_naming_the_parameter_and_value(call, match, 
 def test_unfitted_model_says_so():
     with pytest.raises(NotFittedError, match="not fitted yet"):
         GaussianMixtureEM(2).predict(np.zeros((4, 2)))
+
+
+# --- em_trajectory: the mixtures EM visits, for lesson 01's pictures ----------------------------
+
+
+def test_em_trajectory_follows_the_estimator_from_the_same_start(blobs_2d):
+    init = kmeans_init(blobs_2d, 3, random_state=0)
+    trajectory = em_trajectory(blobs_2d, init, 15)
+    assert len(trajectory.params) == 16 and trajectory.log_likelihood.shape == (16,)
+    assert trajectory.params[0] is init
+    model = GaussianMixtureEM(3, init=init, tol=0, max_iter=15)
+    with pytest.warns(Warning, match="did not converge"):
+        model.fit(blobs_2d)
+    np.testing.assert_allclose(trajectory.log_likelihood[:-1], model.log_likelihood_history_, rtol=1e-12)
+    np.testing.assert_allclose(trajectory.params[-1].means, model.params_.means, rtol=1e-12)
+    np.testing.assert_allclose(trajectory.log_likelihood[-1], model.score(blobs_2d), rtol=1e-12)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_em_trajectory_log_likelihood_never_decreases_and_keeps_the_covariance_type(blobs_2d, random_params,
+                                                                                    covariance_type):
+    start = random_params(3, 2, covariance_type, seed=2)
+    trajectory = em_trajectory(blobs_2d, start, 25)
+    assert np.all(np.diff(trajectory.log_likelihood) >= -1e-12)
+    assert {params.covariance_type for params in trajectory.params} == {covariance_type}
+
+
+X2 = np.random.default_rng(0).normal(size=(40, 2))
+
+
+def _params():
+    from aegmm_lessons.params import GMMParams
+
+    return GMMParams([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.stack([np.eye(2)] * 2))
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: em_trajectory(np.ones((5, 3)), _params(), 3), ValueError, r"3 features.*n_features=2"),
+        (lambda: em_trajectory(np.ones(5), _params(), 3), ValueError, r"1D|1-D"),
+        (lambda: em_trajectory(np.full((5, 2), np.nan), _params(), 3), ValueError, r"NaN"),
+        (lambda: em_trajectory(X2, _params(), -1), ValueError, r"n_iter == -1"),
+        (lambda: em_trajectory(X2, X2[:2], 3), TypeError, r"init.*ndarray"),
+    ],
+)
+def test_em_trajectory_rejects_bad_input_naming_the_parameter_and_value(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

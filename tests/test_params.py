@@ -1,10 +1,14 @@
+import itertools
+
 import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture
 
-from aegmm_lessons.params import GMMParams
+from aegmm_lessons.params import GMMParams, ParamLayout
+
+LAYOUT_SHAPES = [(1, 1, "full"), (3, 1, "full"), (1, 3, "full"), (3, 4, "full"), (4, 2, "diag"), (1, 1, "diag")]
 
 WEIGHTS, MEANS, COVARIANCES = [0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.stack([np.eye(2)] * 2)
 
@@ -186,3 +190,157 @@ def test_from_sklearn_rejects_an_unfitted_model():
 def test_check_data_rejects_bad_data(X, error, match):
     with pytest.raises(error, match=match):
         GMMParams(WEIGHTS, MEANS, COVARIANCES).check_data(X)
+
+
+# ----- ParamLayout: the flat unconstrained vector of a mixture -----
+
+
+@pytest.mark.parametrize("shape", LAYOUT_SHAPES)
+def test_layout_size_is_the_number_of_free_parameters(random_params, shape):
+    params = random_params(*shape)
+    assert ParamLayout.from_params(params).size == params.n_parameters
+
+
+@pytest.mark.parametrize("shape", LAYOUT_SHAPES)
+def test_layout_blocks_tile_the_vector_in_order(shape):
+    layout = ParamLayout(*shape)
+    slices = list(layout.slices().values())
+    assert list(layout.slices()) == list(layout.block_shapes()) == ["logits", "means", "log_diagonals", "off_diagonals"]
+    assert slices[0].start == 0 and slices[-1].stop == layout.size
+    assert all(a.stop == b.start for a, b in itertools.pairwise(slices))
+    for name, where in layout.slices().items():
+        assert where.stop - where.start == int(np.prod(layout.block_shapes()[name]))
+
+
+@pytest.mark.parametrize("shape", LAYOUT_SHAPES)
+def test_pack_then_unpack_returns_the_same_mixture_to_1e_12(random_params, shape):
+    params = random_params(*shape)
+    layout = ParamLayout.from_params(params)
+    again = layout.unpack(layout.pack(params))
+    for name in ("weights", "means", "covariances"):
+        np.testing.assert_allclose(getattr(again, name), getattr(params, name), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", LAYOUT_SHAPES)
+def test_unpack_then_pack_returns_the_same_vector_to_1e_12(shape):
+    layout = ParamLayout(*shape)
+    theta = np.random.default_rng(1).normal(scale=0.5, size=layout.size)
+    np.testing.assert_allclose(layout.pack(layout.unpack(theta)), theta, rtol=0, atol=1e-12)
+
+
+def test_split_and_join_are_inverse_and_join_checks_block_shapes():
+    layout = ParamLayout(3, 2)
+    theta = np.arange(layout.size, dtype=float)
+    np.testing.assert_array_equal(layout.join(layout.split(theta)), theta)
+    blocks = layout.split(theta)
+    blocks["means"] = np.zeros((2, 3))
+    with pytest.raises(ValueError, match=r"means.*\(3, 2\).*\(2, 3\)"):
+        layout.join(blocks)
+
+
+def test_first_logit_is_pinned_so_logits_are_log_weight_ratios(random_params):
+    params = random_params(4, 2)
+    layout = ParamLayout.from_params(params)
+    logits = layout.split(layout.pack(params))["logits"]
+    np.testing.assert_allclose(logits, np.log(params.weights[1:] / params.weights[0]), atol=1e-12)
+
+
+def test_precision_factor_is_the_upper_cholesky_factor_of_the_precision(random_params):
+    params = random_params(3, 4)
+    layout = ParamLayout.from_params(params)
+    factors = layout.precisions_cholesky(layout.pack(params))
+    np.testing.assert_allclose(factors, params.precisions_cholesky(), atol=1e-12)
+    np.testing.assert_allclose(factors @ factors.transpose(0, 2, 1), np.linalg.inv(params.covariances), rtol=1e-10)
+    assert np.all(np.tril(factors, -1) == 0)
+
+
+@pytest.mark.parametrize("scale", [50.0, 300.0, 2000.0])
+def test_extreme_logits_still_give_positive_weights_summing_to_one(scale):
+    layout = ParamLayout(4, 2)
+    theta = np.zeros(layout.size)
+    theta[layout.slices()["logits"]] = [scale, -scale, 0.5 * scale]
+    weights = layout.unpack(theta).weights
+    assert np.all(weights > 0)
+    assert abs(weights.sum() - 1) < 1e-12
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+@pytest.mark.parametrize("log_scale", [-15.0, 15.0])
+def test_extreme_log_diagonals_and_off_diagonals_still_give_spd_covariances(covariance_type, log_scale):
+    layout = ParamLayout(3, 4, covariance_type)
+    rng = np.random.default_rng(2)
+    blocks = layout.split(rng.normal(size=layout.size))
+    blocks["log_diagonals"] = log_scale + rng.normal(size=blocks["log_diagonals"].shape)
+    blocks["off_diagonals"] = 30.0 * np.exp(log_scale) * rng.normal(size=blocks["off_diagonals"].shape)
+    params = layout.unpack(layout.join(blocks))  # GMMParams checks symmetry and Cholesky
+    for covariance in params.full_covariances():
+        assert np.all(np.linalg.eigvalsh(covariance) > 0)
+
+
+def test_unpack_explains_a_covariance_too_ill_conditioned_for_float64():
+    layout = ParamLayout(1, 10)
+    blocks = layout.split(np.zeros(layout.size))
+    blocks["log_diagonals"][:] = -8.0
+    blocks["off_diagonals"][:] = 1.0
+    with pytest.raises(ValueError, match=r"condition number .* not representable in float64"):
+        layout.unpack(layout.join(blocks))
+
+
+@pytest.mark.filterwarnings("error")
+def test_unpack_reports_a_variance_beyond_float64_without_warnings():
+    layout = ParamLayout(2, 2, "diag")
+    blocks = layout.split(np.zeros(layout.size))
+    blocks["log_diagonals"][0, 0] = -400.0  # variance exp(800)
+    with pytest.raises(ValueError, match=r"component 0: its precision factor is too extreme"):
+        layout.unpack(layout.join(blocks))
+
+
+def test_unpack_rejects_a_vector_of_the_wrong_length_or_not_finite():
+    layout = ParamLayout(2, 3)
+    with pytest.raises(ValueError, match=r"theta.*\(19,\).*got \(18,\)"):
+        layout.unpack(np.zeros(18))
+    for bad, message in [(np.nan, "NaN"), (np.inf, "infinity")]:
+        theta = np.zeros(layout.size)
+        theta[3] = bad
+        with pytest.raises(ValueError, match=message):
+            layout.unpack(theta)
+
+
+def test_pack_rejects_params_of_another_shape_or_type(random_params):
+    with pytest.raises(ValueError, match=r"\(2, 3, 'full'\).*expects \(2, 2, 'full'\)"):
+        ParamLayout(2, 2).pack(random_params(2, 3))
+    with pytest.raises(ValueError, match=r"\(2, 2, 'diag'\).*expects \(2, 2, 'full'\)"):
+        ParamLayout(2, 2).pack(random_params(2, 2, "diag"))
+    with pytest.raises(TypeError, match=r"params.*dict"):
+        ParamLayout(2, 2).pack({"weights": [0.5, 0.5]})
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((0, 2), ValueError, "n_components.*0"),
+        ((2, -1), ValueError, "n_features.*-1"),
+        ((2, 1.5), TypeError, "n_features.*float"),
+        ((2, 2, "spherical"), ValueError, "covariance_type.*'spherical'"),
+    ],
+)
+def test_layout_rejects_bad_shapes(args, error, message):
+    with pytest.raises(error, match=message):
+        ParamLayout(*args)
+
+
+def test_off_diagonal_scatter_places_each_entry_where_precisions_cholesky_puts_it():
+    layout = ParamLayout(3, 4)
+    theta = np.random.default_rng(8).normal(size=layout.size)
+    blocks = layout.split(theta)
+    placed = (blocks["off_diagonals"] @ layout.off_diagonal_scatter()).reshape(3, 4, 4)
+    factors = np.exp(blocks["log_diagonals"])[:, :, None] * np.eye(4) + placed
+    np.testing.assert_array_equal(factors, layout.precisions_cholesky(theta))
+    assert layout.off_diagonal_scatter("float32").dtype == np.float32
+
+
+def test_covariances_from_factors_inverts_the_precisions(random_params):
+    params = random_params(3, 4, "full", seed=9)
+    covariances = ParamLayout.from_params(params).covariances_from_factors(params.precisions_cholesky())
+    np.testing.assert_allclose(covariances, params.covariances, rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(covariances, covariances.transpose(0, 2, 1))

@@ -5,8 +5,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from aegmm_lessons import plotting
+from aegmm_lessons import experiments, gmm, plotting
 from aegmm_lessons.params import GMMParams
+from aegmm_lessons.repro import format_value
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -260,3 +261,103 @@ def ax():
 def test_bad_input_raises_an_error_naming_the_parameter_and_value(ax, call, error, match):
     with pytest.raises(error, match=match):
         call(ax)
+
+
+# --- whole figures -----------------------------------------------------------------------------
+
+
+def test_mixture_components_figure_has_one_panel_per_k_with_its_fit(three_bumps):
+    fig = plotting.mixture_components_figure(three_bumps, n_components=(1, 3))
+    assert [ax.get_title().splitlines()[0] for ax in fig.axes] == ["K = 1", "K = 3"]
+    dashed = [line for line in fig.axes[1].lines if line.get_linestyle() == "--"]
+    assert len(dashed) == 3
+    fit = experiments.mixture_density_1d(three_bumps, 3)
+    np.testing.assert_allclose(fig.axes[1].lines[-1].get_ydata(), fit.density)
+
+
+def test_search_heatmap_figure_draws_the_chosen_pair(search_rows):
+    ax = plotting.search_heatmap_figure(search_rows, "a", "c").axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("a", "c", "max over b")
+    # rank 1 is (a=1, b=None, c=0.1): the best score, in column a=1, row c=0.1
+    assert ax.images[0].get_array()[0, 0] == pytest.approx(0.95)
+
+
+def test_latent_grid_figure_places_each_decoded_image_at_its_latent_point(linear_decoder):
+    decode = linear_decoder(3)
+    fig = plotting.latent_grid_figure(decode, 3, (8, 8), n_per_side=4, limit=1.5, dims=(0, 2))
+    image = fig.axes[0].images[0]
+    mosaic = image.get_array()
+    assert mosaic.shape == (4 * 9 + 1, 4 * 9 + 1)  # one blank pixel between and around the 8x8 images
+    assert image.get_extent() == pytest.approx((-2.0, 2.0, -2.0, 2.0))
+    top_right = mosaic[1:9, 3 * 9 + 1:4 * 9]
+    np.testing.assert_allclose(top_right.ravel(), decode([[1.5, 0.0, 1.5]])[0])
+    bottom_left = mosaic[3 * 9 + 1:4 * 9, 1:9]
+    np.testing.assert_allclose(bottom_left.ravel(), decode([[-1.5, 0.0, -1.5]])[0])
+    assert (fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()) == ("z[0]", "z[2]")
+
+
+def test_em_steps_figure_draws_each_chosen_iteration(blobs_2d, trajectory):
+    fig = plotting.em_steps_figure(blobs_2d, trajectory, iterations=(0, 1, 5), n_cols=2)
+    visible = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_title().split(":")[0] for ax in visible] == ["iteration 0", "iteration 1", "iteration 5"]
+    assert all(len(ax.patches) == 2 * 3 for ax in visible)  # two ellipses per component
+    centres = np.array([patch.center for patch in visible[2].patches[::2]])
+    np.testing.assert_allclose(centres, trajectory.params[5].means)
+
+
+def test_convergence_figure_shows_the_runs_at_the_separation_and_marks_it(study):
+    fig = plotting.convergence_figure(study, 8.0)
+    left, right = fig.axes[:2]
+    assert len(left.get_lines()) == 2 and "separation 8" in left.get_title()
+    assert right.lines[-1].get_xdata()[0] == 8.0  # the vertical marker
+
+
+def test_reconstructions_figure_puts_the_original_first_and_gives_each_error(originals_and_reconstructions):
+    originals, reconstructions = originals_and_reconstructions
+    fig = plotting.reconstructions_figure(originals, reconstructions, (4, 4), indices=[0, 3])
+    assert len(fig.axes) == 2 * 3
+    row = fig.axes[3:]
+    assert [ax.get_title().split("\n")[0] for ax in row] == ["original", "exact", "blurred"]
+    np.testing.assert_array_equal(row[0].images[0].get_array(), originals[3].reshape(4, 4))
+    assert row[1].get_title() == "exact\nMSE 0"
+    blurred_error = np.mean((originals[3] - 0.5) ** 2)
+    assert row[2].get_title() == f"blurred\nMSE {format_value(blurred_error, 2)}"
+
+
+X2 = np.random.default_rng(0).normal(size=(40, 2))
+
+
+X01 = np.random.default_rng(1).uniform(size=(32, 6))
+
+
+def _params():
+    from aegmm_lessons.params import GMMParams
+
+    return GMMParams([0.5, 0.5], [[0.0, 0.0], [1.0, 1.0]], np.stack([np.eye(2)] * 2))
+
+
+def _decoder(width):
+    return lambda Z: np.zeros((len(Z), width))
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: plotting.mixture_components_figure(X2), ValueError, r"sample.*2 features"),
+        (lambda: plotting.search_heatmap_figure([{"a": 1, "b": 2, "mean_score": 0.5}], "a", "zzz"), ValueError,
+         r"'zzz'"),
+        (lambda: plotting.latent_grid_figure(_decoder(4), 0, (2, 2)), ValueError, r"latent_dim == 0"),
+        (lambda: plotting.latent_grid_figure(_decoder(4), 2, (2, 2), dims=(0, 5)), ValueError, r"dims.*\(0, 5\)"),
+        (lambda: plotting.latent_grid_figure(_decoder(4), 2, (2, 3), n_per_side=2), ValueError, r"images.*\(4, 4\)"),
+        (lambda: plotting.em_steps_figure(X2, gmm.em_trajectory(X2, _params(), 3), iterations=(10,)), ValueError,
+         r"iteration == 10"),
+        (lambda: plotting.convergence_figure({2.0: []}, 5.0), ValueError, r"separation.*5\.0"),
+        (lambda: plotting.reconstructions_figure(X01, {"AE": X01}, (2, 3), [99]), ValueError, r"index == 99"),
+        (lambda: plotting.reconstructions_figure(X01, {"AE": X01[:, :3]}, (2, 3), [0]), ValueError,
+         r"reconstructions\['AE'\].*3 features"),
+        (lambda: plotting.reconstructions_figure(X01, X01, (2, 3), [0]), TypeError, r"reconstructions.*mapping"),
+    ],
+)
+def test_figures_reject_bad_input_naming_the_parameter_and_value(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -13,6 +13,7 @@ repro.setup(0, tensorflow=True)
 
 import keras  # noqa: E402  (after repro.setup, which configures TensorFlow)
 from scipy import stats  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from aegmm_lessons import vae  # noqa: E402
 
@@ -418,8 +419,19 @@ def test_vae_estimator_refuses_to_score_before_fit_and_rejects_bad_parameters():
         vae.VAEEstimator(beta=-1.0, epochs=1).fit(np.random.default_rng(1).uniform(size=(32, 6)))
 
 
-@pytest.mark.parametrize("check", ["check_n_features_in_after_fitting", "check_fit_idempotent"])
-def test_vae_estimator_passes_sklearns_width_and_repeatability_checks(check):
-    from sklearn.utils import estimator_checks
+@parametrize_with_checks([vae.VAEEstimator(epochs=1, hidden_units=(4,), batch_size=32)])
+def test_vae_estimator_passes_check_estimator(estimator, check):
+    check(estimator)
 
-    getattr(estimator_checks, check)("VAEEstimator", vae.VAEEstimator(epochs=1, hidden_units=(4,), batch_size=32))
+
+def test_a_pickled_vae_estimator_scores_encodes_and_decodes_as_the_original(small_train):
+    import pickle
+
+    estimator = vae.VAEEstimator(latent_dim=2, hidden_units=(8,), epochs=1, batch_size=64,
+                                 random_state=0).fit(small_train)
+    copy = pickle.loads(pickle.dumps(estimator))
+    assert copy.score(small_train) == estimator.score(small_train)
+    np.testing.assert_array_equal(copy.transform(small_train), estimator.transform(small_train))
+    z = np.zeros((3, 2))
+    np.testing.assert_array_equal(vae.decode(copy.model_, z), vae.decode(estimator.model_, z))
+    assert (copy.model_.beta, copy.model_.likelihood) == (estimator.model_.beta, estimator.model_.likelihood)

@@ -1,0 +1,44 @@
+"""What the package's Keras models share: inference on NumPy data in batches, the array namespace of a loss
+term, and the scikit-learn tags of an estimator that trains a network."""
+
+import keras
+import numpy as np
+from keras import ops
+
+__all__ = ["BATCH_ROWS", "array_namespace", "predict", "NetworkEstimatorMixin"]
+
+# Rows per direct call of a network on NumPy data: bounds the memory of large inputs.
+BATCH_ROWS = 4096
+
+
+def array_namespace(*arrays):
+    """``keras.ops`` if any of ``arrays`` is a tensor, NumPy otherwise (both spell the same functions)."""
+    return ops if any(ops.is_tensor(a) for a in arrays) else np
+
+
+def predict(network, X):
+    """Outputs of ``network`` on the rows of ``X`` of shape (n_samples, n_features), ``BATCH_ROWS`` at a time.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, ...), or a list of them for a network with several outputs
+        float64, computed in float32.
+    """
+    batches = [keras.tree.flatten(network(X[start:start + BATCH_ROWS].astype("float32"), training=False))
+               for start in range(0, X.shape[0], BATCH_ROWS)]
+    outputs = [np.concatenate([ops.convert_to_numpy(batch[i]) for batch in batches]).astype(np.float64)
+               for i in range(len(batches[0]))]
+    return outputs[0] if len(outputs) == 1 else outputs
+
+
+class NetworkEstimatorMixin:
+    """scikit-learn tags of an estimator that trains a Keras network (put it first among the bases)."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The network computes in float32, and a float32 matrix product is blocked by its shape: a sample's output
+        # changes in its last digits (~1e-7) with the samples computed beside it, so results on a subset or a
+        # permutation of X differ slightly. This tag skips those checks (and repeats of a fit that
+        # check_fit_idempotent still makes: fit is deterministic for a fixed random_state).
+        tags.non_deterministic = True
+        return tags

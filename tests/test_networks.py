@@ -1,0 +1,55 @@
+"""What the Keras models share: batched inference, the array namespace, one check of the training settings."""
+
+import numpy as np
+import pytest
+
+from aegmm_lessons import repro
+
+repro.setup(0, tensorflow=True)
+
+import keras  # noqa: E402  (after repro.setup, which configures TensorFlow)
+
+from aegmm_lessons import networks  # noqa: E402
+from aegmm_lessons.autoencoder import build_autoencoder, train_autoencoder  # noqa: E402
+from aegmm_lessons.mixture_vae import MixtureVAEClustering  # noqa: E402
+from aegmm_lessons.vae import fit_vae  # noqa: E402
+
+X01 = np.random.default_rng(0).uniform(size=(40, 6))
+
+
+def test_predict_in_batches_equals_one_call_and_keeps_every_output(monkeypatch):
+    inputs = keras.Input(shape=(6,))
+    network = keras.Model(inputs, [keras.layers.Dense(2)(inputs), keras.layers.Dense(3)(inputs)])
+    whole = [keras.ops.convert_to_numpy(out) for out in network(X01.astype("float32"))]
+    monkeypatch.setattr(networks, "BATCH_ROWS", 7)  # 40 rows: six batches, the last of 5
+    first, second = networks.predict(network, X01)
+    assert first.dtype == np.float64 and first.shape == (40, 2) and second.shape == (40, 3)
+    np.testing.assert_allclose(first, whole[0], rtol=1e-6)
+    np.testing.assert_allclose(second, whole[1], rtol=1e-6)
+    single = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    assert networks.predict(single, X01).shape == (40, 2)  # one output: an array, not a list
+
+
+def test_array_namespace_is_keras_ops_for_any_tensor():
+    assert networks.array_namespace(np.ones(2), [1.0]) is np
+    assert networks.array_namespace(np.ones(2), keras.ops.ones(2)) is keras.ops
+
+
+TRAINERS = {
+    "train_autoencoder": lambda **bad: train_autoencoder(build_autoencoder(6, 2, (4,))[2], X01, **bad),
+    "fit_vae": lambda **bad: fit_vae(X01, latent_dim=2, hidden_units=(4,), **bad),
+    "MixtureVAEClustering": lambda **bad: MixtureVAEClustering(2, latent_dim=2, hidden_units=(4,), **bad).fit(X01),
+}
+
+
+@pytest.mark.parametrize("trainer", TRAINERS)
+@pytest.mark.parametrize("bad, match", [
+    ({"learning_rate": 0.0}, r"learning_rate == 0\.0, must be > 0"),
+    ({"learning_rate": float("nan")}, r"learning_rate must be finite, got nan"),
+    ({"learning_rate": float("inf")}, r"learning_rate must be finite, got inf"),
+    ({"epochs": 0}, r"epochs == 0"),
+    ({"batch_size": 0}, r"batch_size == 0"),
+])
+def test_every_trainer_rejects_the_same_bad_settings_with_the_same_message(trainer, bad, match):
+    with pytest.raises(ValueError, match=match):
+        TRAINERS[trainer](**bad)
