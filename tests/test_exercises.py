@@ -89,6 +89,17 @@ def test_judge_number_with_a_stated_tolerance_and_by_default_for_computed_number
     judge_number(0.1234, 0.12345, atol=1e-3, hint="h")
     judge_number((1, 2.0), np.array([1.0, 2.0]), hint="h")
     judge_number(3, np.array([3.0]), hint="h")  # a package function's (1,)-shaped output, stated as a number
+
+
+def test_judge_number_takes_a_tuple_mixing_numbers_and_one_element_arrays():
+    judge_number((44.36, np.array([0])), (64 * np.log(2), 0.0), digits=2, hint="h")
+    judge_number([np.float32(0.5), np.array([[1.0]])], np.array([0.5, 1.0]), hint="h")
+    with pytest.raises(WrongAnswerError, match=r"^not right. Hint: h$"):
+        judge_number((44.36, np.array([1])), (64 * np.log(2), 0.0), digits=2, hint="h")
+    with pytest.raises(WrongAnswerError, match=r"different shapes: a single number, an array of shape \(2,\)"):
+        judge_number((1.0, np.array([1.0, 2.0])), (1.0, 2.0), hint="h")
+    with pytest.raises(WrongAnswerError, match="is not one"):
+        judge_number((44.36, np.array(["0"])), (64 * np.log(2), 0.0), digits=2, hint="h")
     with pytest.raises(WrongAnswerError, match="keep every digit"):
         judge_number(0.12, 0.12345, hint="h")
     with pytest.raises(WrongAnswerError, match=r"^not right. Hint: h$"):
@@ -611,27 +622,27 @@ def sample_z_in_a_loop(z_mean, z_log_var, n_draws, seed_generator):
                             for _ in range(n_draws)])
 
 
-def vae_loss_solution(x, x_hat, z_mean, z_log_var, beta):
-    import keras
+def vae_loss_solution(x, x_hat, log_var, z_mean, z_log_var, beta):
     from keras import ops
 
-    x_hat = ops.clip(x_hat, 1e-7, 1 - 1e-7)
-    reconstruction = -ops.sum(x * ops.log(x_hat) + (1 - x) * ops.log(1 - x_hat), axis=1)
+    reconstruction = 0.5 * ops.sum(np.log(2 * np.pi) + log_var + ops.square(x - x_hat) / ops.exp(log_var), axis=1)
     kl = 0.5 * ops.sum(ops.square(z_mean) + ops.exp(z_log_var) - 1 - z_log_var, axis=1)
-    return keras.ops.mean(reconstruction) + beta * ops.mean(kl)
+    return ops.mean(reconstruction) + beta * ops.mean(kl)
 
 
-def vae_loss_with_keras_losses(x, x_hat, z_mean, z_log_var, beta):
+def vae_loss_with_the_standard_deviation(x, x_hat, log_var, z_mean, z_log_var, beta):
     import keras
 
-    reconstruction = keras.losses.binary_crossentropy(x, x_hat) * keras.ops.shape(x)[1]
+    sigma = keras.ops.exp(0.5 * log_var)
+    reconstruction = keras.ops.sum(0.5 * keras.ops.square((x - x_hat) / sigma) + keras.ops.log(sigma), axis=-1)
+    reconstruction += 0.5 * np.log(2 * np.pi) * keras.ops.cast(keras.ops.shape(x)[1], "float32")
     kl = -0.5 * keras.ops.sum(1 + z_log_var - keras.ops.square(z_mean) - keras.ops.exp(z_log_var), axis=-1)
-    return keras.ops.mean(reconstruction) + beta * keras.ops.mean(kl)
+    return keras.ops.mean(reconstruction + beta * kl)
 
 
-def vae_loss_in_numpy(x, x_hat, z_mean, z_log_var, beta):  # right on eager tensors, not inside train_step
-    x, x_hat, z_mean, z_log_var = (np.asarray(a, dtype=float) for a in (x, x_hat, z_mean, z_log_var))
-    reconstruction = -np.sum(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat), axis=1)
+def vae_loss_in_numpy(x, x_hat, log_var, z_mean, z_log_var, beta):  # right on eager tensors, not inside train_step
+    x, x_hat, log_var, z_mean, z_log_var = (np.asarray(a, dtype=float) for a in (x, x_hat, log_var, z_mean, z_log_var))
+    reconstruction = 0.5 * np.sum(np.log(2 * np.pi) + log_var + (x - x_hat) ** 2 / np.exp(log_var), axis=1)
     kl = 0.5 * np.sum(z_mean**2 + np.exp(z_log_var) - 1 - z_log_var, axis=1)
     return np.mean(reconstruction) + beta * np.mean(kl)
 
@@ -657,7 +668,7 @@ FUNCTION_CHECKS = {
     "energy": (lesson02.check_energy, (energy_solution, energy_with_scipy)),
     "AUC by pairs": (lesson02.check_auc_by_pairs, (auc_solution, auc_by_ranks)),
     "reparameterized draws": (lesson04.check_sample_z, (sample_z_solution, sample_z_in_a_loop)),
-    "VAE loss": (lesson04.check_vae_loss, (vae_loss_solution, vae_loss_with_keras_losses)),
+    "VAE loss": (lesson04.check_vae_loss, (vae_loss_solution, vae_loss_with_the_standard_deviation)),
 }
 
 
@@ -717,10 +728,13 @@ def test_the_vae_loss_check_trains_a_vae_on_the_learners_loss(capsys):
 
 
 NUMBER_CHECKS = {
-    "KL values": (lesson04.check_kl_values, (), (0.5, 0.5 * (np.exp(-2.0) + 1.0)), (0.5, 0.568)),
-    "posterior variance": (lesson04.check_posterior_variance, (2.0, 0.5), 0.25 / 4.25, np.float32(0.0588)),
+    "KL values": (lesson04.check_kl_values, (), (0.5 * (2.0 + np.e), 0.5 * (0.25 + 0.25 - 1.0 - np.log(0.25))),
+                  (2.359, np.float32(0.443))),
+    "ELBO gap": (lesson04.check_elbo_gap, (2.0, 0.5, 1.3, 1.0, 0.1),
+                 0.5 * (np.log((0.25 / 4.25) / 0.1) + (0.1 + (1.0 - 2.6 / 4.25) ** 2) / (0.25 / 4.25) - 1.0),
+                 np.array([1.366])),
     "reconstruction floors": (lesson04.check_reconstruction_floors, (), (64 * np.log(2), 0.0),
-                              (np.float64(44.36), 0)),
+                              (44.36, np.array([0.0]))),  # a package's (1,)-shaped output in a tuple
 }
 
 
@@ -750,8 +764,11 @@ def test_active_units_count_the_posterior_means_that_vary_and_the_check_rejects_
     assert np.allclose(activity, [0.34, 0.0, 0.0136, 0.0034], atol=1e-4) and n_active == 2
     lesson04.check_active_units(2, model, "X")
     lesson04.check_active_units(np.array([2.0]), model, "X")
+    lesson04.check_active_units(3, model, "X", threshold=0.003)
     lesson04.check_active_units(None, model, "X")
-    assert capsys.readouterr().out == 2 * "active units: correct\n" + "active units: " + NOT_ATTEMPTED
+    assert capsys.readouterr().out == 3 * "active units: correct\n" + "active units: " + NOT_ATTEMPTED
+    assert "default threshold 0.01" in judged(lesson04.check_active_units, 2, model, "X", 0.003)
+    assert "not all units" in judged(lesson04.check_active_units, 4, model, "X", 0.003)
     assert "not all units of the code" in judged(lesson04.check_active_units, 4, model, "X")
     assert "is text" in judged(lesson04.check_active_units, "2", model, "X")
     assert "not True" in judged(lesson04.check_active_units, True, model, "X")
