@@ -28,6 +28,7 @@ from .validation import (
     check_non_negative,
     check_positive_int,
     check_seed,
+    check_training,
     check_unit_interval,
     validate_data,
 )
@@ -410,14 +411,13 @@ class MixtureVAEClustering(NetworkEstimatorMixin, ClusterMixin, TransformerMixin
     def _check_settings(self, n_samples):
         """The settings, checked, as a dict; ValueError for a bad one."""
         n_components = check_n_components(self.n_components, n_samples)
-        batch_size = check_positive_int("batch_size", self.batch_size)
+        epochs, batch_size, learning_rate = check_training(self.epochs, self.batch_size, self.learning_rate)
         if n_components > batch_size:
             raise ValueError(f"n_components={n_components} must be <= batch_size={batch_size}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
         if self.initial_log_var is not None and not np.isfinite(self.initial_log_var):
             raise ValueError(f"initial_log_var must be a finite number or None, got {self.initial_log_var!r}")
-        learning_rate = check_non_negative("learning_rate", self.learning_rate)
         joint_learning_rate = (learning_rate if self.joint_learning_rate is None
                                else check_non_negative("joint_learning_rate", self.joint_learning_rate))
         graph_weight = check_non_negative("graph_weight", self.graph_weight)
@@ -431,7 +431,7 @@ class MixtureVAEClustering(NetworkEstimatorMixin, ClusterMixin, TransformerMixin
                 "similarity": similarity_curve(self.min_dist),
                 "graph_samples": check_positive_int("graph_samples", self.graph_samples),
                 "pretrain_epochs": check_positive_int("pretrain_epochs", self.pretrain_epochs, minimum=0),
-                "epochs": check_positive_int("epochs", self.epochs),
+                "epochs": epochs,
                 "random_state": check_seed(self.random_state)}
 
     def fit(self, X, y=None, callbacks=None):

@@ -236,8 +236,15 @@ def _numbers(answer):
             raise WrongAnswerError(f"a number is asked for, not {bool(part)}: True and False are not numbers here")
         if part is None:
             raise WrongAnswerError("a number is asked for, not None")
-        if isinstance(part, tuple | list):
-            _numbers(part)
+    if isinstance(answer, tuple | list) and answer:
+        # Each part on its own: a package's (1,)-shaped output stands for one number, (44.36, np.array([0])).
+        arrays = [_numbers(part) for part in answer]
+        arrays = [a.reshape(()) if a.size == 1 and not isinstance(part, tuple | list) else a
+                  for a, part in zip(arrays, answer, strict=True)]
+        if len({a.shape for a in arrays}) > 1:
+            raise WrongAnswerError("the parts of your answer have different shapes: "
+                                   + ", ".join(_shape_words(a) for a in arrays))
+        return np.stack(arrays)
     array = np.asarray(answer)
     if array.dtype.kind == "b":
         raise WrongAnswerError("numbers are asked for, not True/False values")
