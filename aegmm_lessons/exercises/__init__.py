@@ -29,7 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["Mistake", "WrongAnswerError", "NotAttemptedError", "exercise", "number_check", "function_check",
-           "judge_number", "judge_function", "judge_flag", "exercise_legacy", "close_to"]
+           "judge_number", "judge_function", "judge_flag"]
 
 #: Tolerance for numbers the learner computes with code (relative, absolute), unless the check states another.
 COMPUTED_RTOL, COMPUTED_ATOL = 1e-6, 1e-9
@@ -304,44 +304,3 @@ def _shape_words(array):
 def _shapes(inputs):
     return "(" + ", ".join(f"shape {np.shape(x)}" if isinstance(x, np.ndarray) else type(x).__name__
                            for x in inputs) + ")"
-
-
-# The checks of lessons not yet ported to the checks above: they go when the last lesson moves.
-
-def close_to(answer, expected, atol=1e-6):
-    """Whether ``answer`` is a number (not text or a bool) of the shape of ``expected`` within ``atol`` of it."""
-    try:
-        answer = _numbers(answer)
-    except WrongAnswerError:
-        return False
-    expected = np.asarray(expected, dtype=float)
-    if answer.size == expected.size == 1:
-        answer, expected = answer.reshape(()), expected.reshape(())
-    return answer.shape == expected.shape and bool(np.allclose(answer, expected, rtol=0.0, atol=atol))
-
-
-def exercise_legacy(number, hint, answers=1, verdict=True):
-    """The former ``exercise(number, hint, ...)`` decorator of ``is_right(*answers, *data) -> bool``."""
-    name = f"exercise {number}"
-
-    def decorate(is_right):
-        @functools.wraps(is_right)
-        def check(*args, **kwargs):
-            answer = args[0] if answers == 1 else args[:answers]
-            wrong = f"{name}: {answer!r} is not right. Hint: {hint}"
-            try:
-                right = None if any(given is None for given in args[:answers]) else is_right(*args, **kwargs)
-            except (TypeError, ValueError) as error:
-                raise AssertionError(wrong) from error
-            if right is None:
-                print(f"{name}: not attempted yet (replace None with your answer)")
-                return False if verdict else None
-            if not right:
-                raise AssertionError(wrong)
-            print(f"{name}: correct")
-            return True if verdict else None
-
-        return check
-
-    return decorate
-
