@@ -1,5 +1,6 @@
 """ipywidgets controls of the lessons, each a slider around a figure of ``plotting`` and a model method."""
 
+import functools
 import numbers
 
 import ipywidgets
@@ -50,10 +51,13 @@ def search_results_widget(search_or_rows, x_param=None, y_param=None, aggregate=
             return print("choose two different parameters")
         plotting.search_heatmap_figure(rows, x_param, y_param, aggregate=aggregate)
 
-    box = _controlled(draw, x_param=ipywidgets.Dropdown(options=names, value=x_param, description="columns"),
-                      y_param=ipywidgets.Dropdown(options=names, value=y_param, description="rows"),
-                      aggregate=ipywidgets.ToggleButtons(options=["max", "mean"], value=aggregate,
-                                                         description="others"))
+    menus = {"x_param": ipywidgets.Dropdown(options=names, value=x_param, description="columns"),
+             "y_param": ipywidgets.Dropdown(options=names, value=y_param, description="rows")}
+    if len(names) > 2:  # with two parameters there are no others to take the max or mean over
+        menus["aggregate"] = ipywidgets.ToggleButtons(options=["max", "mean"], value=aggregate, description="others")
+    else:
+        draw = functools.partial(draw, aggregate=aggregate)
+    box = _controlled(draw, **menus)
     return ipywidgets.VBox([ipywidgets.HBox(box.children[:2]), *box.children[2:]])
 
 

@@ -1,5 +1,6 @@
 """The widgets: each a few controls around a figure of plotting and a model method."""
 
+import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -105,3 +106,12 @@ START = gmm.kmeans_init(X2, 2, random_state=0)
 def test_bad_input_raises_an_error_naming_the_parameter_and_value(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_search_results_widget_offers_no_aggregate_when_two_parameters_leave_none_to_aggregate():
+    rows = [{"rank": 1, "a": 1, "b": 2, "mean_score": 0.9}, {"rank": 2, "a": 1, "b": 3, "mean_score": 0.8}]
+    box = widgets.search_results_widget(rows)
+    assert not any(isinstance(child, ipywidgets.ToggleButtons) for child in box.children)
+    box.children[0].children[0].value = "b"
+    box.children[0].children[1].value = "a"
+    assert (plt.gcf().axes[0].get_xlabel(), plt.gcf().axes[0].get_ylabel()) == ("b", "a")
