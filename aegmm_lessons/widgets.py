@@ -58,6 +58,14 @@ def search_results_widget(search_or_rows, x_param=None, y_param=None, aggregate=
     else:
         draw = functools.partial(draw, aggregate=aggregate)
     box = _controlled(draw, **menus)
+
+    def swap(change):  # choosing the other menu's parameter swaps the two axes
+        other = menus["y_param"] if change.owner is menus["x_param"] else menus["x_param"]
+        if other.value == change.new:
+            other.value = change.old
+
+    for menu in (menus["x_param"], menus["y_param"]):
+        menu.observe(swap, names="value")
     return ipywidgets.VBox([ipywidgets.HBox(box.children[:2]), *box.children[2:]])
 
 

@@ -108,10 +108,11 @@ def test_bad_input_raises_an_error_naming_the_parameter_and_value(call, error, m
         call()
 
 
-def test_search_results_widget_offers_no_aggregate_when_two_parameters_leave_none_to_aggregate():
+def test_search_results_widget_with_two_parameters_offers_no_aggregate_and_swaps_its_axes():
     rows = [{"rank": 1, "a": 1, "b": 2, "mean_score": 0.9}, {"rank": 2, "a": 1, "b": 3, "mean_score": 0.8}]
     box = widgets.search_results_widget(rows)
     assert not any(isinstance(child, ipywidgets.ToggleButtons) for child in box.children)
-    box.children[0].children[0].value = "b"
-    box.children[0].children[1].value = "a"
+    x_menu, y_menu = box.children[0].children
+    x_menu.value = "b"  # the rows' parameter: the axes swap
+    assert y_menu.value == "a"
     assert (plt.gcf().axes[0].get_xlabel(), plt.gcf().axes[0].get_ylabel()) == ("b", "a")
