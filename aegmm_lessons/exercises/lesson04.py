@@ -99,13 +99,6 @@ _SHAPE_HINT = ("the noise needs one number per draw, per example *and* per laten
                "(n_draws,) + z_mean's shape (the tutorial's noise of shape (batch,) is mistake B3)")
 
 
-def _sample_z_reference(z_mean, z_log_var, n_draws, seed_generator):
-    import keras
-
-    epsilon = keras.random.normal((n_draws, *keras.ops.shape(z_mean)), seed=seed_generator)
-    return z_mean + keras.ops.exp(0.5 * z_log_var) * epsilon
-
-
 def _variance_as_scale(z_mean, z_log_var, n_draws, seed_generator):
     import keras
 
