@@ -9,7 +9,7 @@ import tensorflow as tf
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
 from .gmm import GaussianMixtureEM
-from .networks import NetworkEstimatorMixin, predict
+from .networks import NetworkEstimatorMixin, compile_adam, predict
 from .validation import (
     check_covariance_type,
     check_data,
@@ -147,7 +147,7 @@ def train_autoencoder(autoencoder, X, *, epochs=50, batch_size=64, learning_rate
     n_in, _ = _widths(autoencoder)
     epochs, batch_size, learning_rate = check_training(epochs, batch_size, learning_rate)
     X32 = check_data(X, n_features=n_in).astype(np.float32)
-    autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
+    compile_adam(autoencoder, learning_rate, loss="mse")
     batches = (tf.data.Dataset.from_tensor_slices((X32, X32))
                .shuffle(X32.shape[0], seed=check_seed(random_state), reshuffle_each_iteration=True)
                .batch(batch_size))

@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .gmm import GaussianMixtureEM, estimate_log_gaussian_prob
 from .graph import fuzzy_knn_graph, graph_cross_entropy, sample_neighbours, similarity_curve
-from .networks import NetworkEstimatorMixin, array_namespace, predict
+from .networks import NetworkEstimatorMixin, array_namespace, compile_adam, predict
 from .params import GMMParams, ParamLayout, check_params
 from .vae import VAE, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
 from .validation import (
@@ -307,8 +307,7 @@ def _check_model(model):
 
 
 def _compile(model, learning_rate, n_batches):
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-                  steps_per_execution=min(STEPS_PER_EXECUTION, n_batches))
+    compile_adam(model, learning_rate, steps_per_execution=min(STEPS_PER_EXECUTION, n_batches))
 
 
 def _posterior(model, X):

@@ -5,7 +5,7 @@ import keras
 import numpy as np
 from keras import ops
 
-__all__ = ["BATCH_ROWS", "array_namespace", "predict", "NetworkEstimatorMixin"]
+__all__ = ["BATCH_ROWS", "array_namespace", "compile_adam", "predict", "NetworkEstimatorMixin"]
 
 # Rows per direct call of a network on NumPy data: bounds the memory of large inputs.
 BATCH_ROWS = 4096
@@ -14,6 +14,17 @@ BATCH_ROWS = 4096
 def array_namespace(*arrays):
     """``keras.ops`` if any of ``arrays`` is a tensor, NumPy otherwise (both spell the same functions)."""
     return ops if any(ops.is_tensor(a) for a in arrays) else np
+
+
+def compile_adam(model, learning_rate, **compile_options):
+    """Compile ``model`` with Adam at ``learning_rate`` and create Adam's moment slots at once; returns ``model``.
+
+    Created inside the first traced training step (Keras' default), every slot leaves graphs that TensorFlow
+    keeps after the model is freed: 34 MB per fit of lesson 06's model instead of 14 MB (``make bench``).
+    """
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), **compile_options)
+    model.optimizer.build(model.trainable_variables)
+    return model
 
 
 def predict(network, X):

@@ -21,7 +21,7 @@ from keras import layers, ops
 from scipy import special, stats
 from sklearn.base import BaseEstimator, DensityMixin, TransformerMixin
 
-from .networks import BATCH_ROWS, NetworkEstimatorMixin, array_namespace, predict
+from .networks import BATCH_ROWS, NetworkEstimatorMixin, array_namespace, compile_adam, predict
 from .validation import (
     check_array,
     check_data,
@@ -274,8 +274,7 @@ def fit_vae(X, *, latent_dim=2, hidden_units=(64,), beta=1.0, likelihood="auto",
     encoder = build_encoder(X.shape[1], latent_dim, hidden_units, random_state=random_state)
     decoder = build_decoder(latent_dim, X.shape[1], hidden_units[::-1], likelihood)
     model = VAE(encoder, decoder, beta=beta, likelihood=likelihood, name="vae")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-                  steps_per_execution=min(STEPS_PER_EXECUTION, math.ceil(X.shape[0] / batch_size)))
+    compile_adam(model, learning_rate, steps_per_execution=min(STEPS_PER_EXECUTION, math.ceil(X.shape[0] / batch_size)))
     model.fit(X.astype("float32"), epochs=epochs, batch_size=batch_size, validation_data=validation_data,
               shuffle=True, verbose=0)
     return model

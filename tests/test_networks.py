@@ -35,6 +35,18 @@ def test_array_namespace_is_keras_ops_for_any_tensor():
     assert networks.array_namespace(np.ones(2), keras.ops.ones(2)) is keras.ops
 
 
+def test_compile_adam_creates_the_moment_slots_before_the_first_training_step():
+    inputs = keras.Input(shape=(6,))
+    model = networks.compile_adam(keras.Model(inputs, keras.layers.Dense(2)(inputs)), 1e-3, loss="mse")
+    slots = [v for v in model.optimizer.variables if v.path.endswith(("_momentum", "_velocity"))]
+    # a kernel and a bias, each with Adam's two moments, before any step was traced
+    assert sorted(tuple(v.shape) for v in slots) == sorted(2 * [tuple(w.shape) for w in model.trainable_variables])
+    assert float(model.optimizer.learning_rate) == pytest.approx(1e-3)
+    before = [keras.ops.convert_to_numpy(w).copy() for w in model.trainable_variables]
+    model.fit(X01, X01[:, :2], epochs=1, verbose=0)  # the slots built early are the ones training uses
+    assert all(np.any(b != keras.ops.convert_to_numpy(w)) for b, w in zip(before, model.trainable_variables, strict=True))
+
+
 TRAINERS = {
     "train_autoencoder": lambda **bad: train_autoencoder(build_autoencoder(6, 2, (4,))[2], X01, **bad),
     "fit_vae": lambda **bad: fit_vae(X01, latent_dim=2, hidden_units=(4,), **bad),
