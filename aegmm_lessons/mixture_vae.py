@@ -16,7 +16,8 @@ from sklearn.base import BaseEstimator, ClusterMixin, DensityMixin, TransformerM
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .gmm import GaussianMixtureEM, estimate_log_gaussian_prob
-from .graph import fuzzy_knn_graph, graph_cross_entropy, sample_neighbours, similarity_curve
+from .graph import fuzzy_knn_graph, similarity_curve
+from .graph_pretraining import GraphAutoencoder, NeighbourPairs, graph_term, split_pairs
 from .networks import NetworkEstimatorMixin, array_namespace, compile_adam, predict
 from .params import GMMParams, ParamLayout, check_params
 from .vae import VAE, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
@@ -34,8 +35,8 @@ from .validation import (
 )
 
 __all__ = ["component_kl", "component_kl_full", "categorical_kl", "log_component_densities_full",
-           "softmax_responsibilities", "MixtureVAE", "GraphAutoencoder", "NeighbourPairs",
-           "elbo_terms", "sample_component", "MixtureVAEClustering", "ClusteringHistory"]
+           "softmax_responsibilities", "MixtureVAE", "elbo_terms", "sample_component", "MixtureVAEClustering",
+           "ClusteringHistory"]
 
 LOG_2PI = math.log(2.0 * math.pi)
 SCHEDULES = ("cosine", "constant")
@@ -138,7 +139,8 @@ class MixtureVAE(VAE):
     The loss per batch is ``reconstruction_weight`` * reconstruction + ``beta`` * (KL to the mixture +
     categorical KL) + ``graph_weight`` * the neighbour-graph cross-entropy of
     :func:`~aegmm_lessons.graph.graph_cross_entropy` (curve ``similarity`` = (a, b), ``n_negatives``). Batches
-    of width 2 n_features carry each image followed by one of its graph neighbours (:class:`NeighbourPairs`);
+    of width 2 n_features carry each image followed by one of its graph neighbours
+    (:class:`~aegmm_lessons.graph_pretraining.NeighbourPairs`);
     batches of width n_features have no graph term. With the defaults the loss is -ELBO. ``fixed_weights``
     holds pi at 1/K (the logits at 0, not trained).
     """
@@ -216,84 +218,14 @@ class MixtureVAE(VAE):
 
     def compute_losses(self, x):
         """Batch means of the loss and its terms: reconstruction, the two KLs, the graph cross-entropy."""
-        x, tails = _split_pairs(x, self.n_features)
+        x, tails = split_pairs(x, self.n_features)
         z_mean, z_log_var, z = self.encoder(x)
         reconstruction = ops.mean(bernoulli_nll(x, self.decoder(z)))
         kl_mixture, kl_categorical = (ops.mean(term) for term in self.mixture_terms(z_mean, z_log_var, z))
-        graph = _graph_term(self, z_mean, tails)
+        graph = graph_term(self, z_mean, tails)
         loss = (self.reconstruction_weight * reconstruction + self.beta * (kl_mixture + kl_categorical)
                 + self.graph_weight * graph)
         return loss, reconstruction, kl_mixture, kl_categorical, graph
-
-
-def _split_pairs(x, n_features):
-    """A batch of images (b, n_features) and their s sampled neighbours each, (b s, n_features) (None without)."""
-    if x.shape[-1] == n_features:
-        return x, None
-    return x[:, :n_features], ops.reshape(x[:, n_features:], (-1, n_features))
-
-
-def _graph_term(model, heads, tails):
-    """The graph cross-entropy of codes ``heads`` and the codes of the neighbour images ``tails`` (0 without)."""
-    if tails is None:
-        return ops.zeros(())
-    per_head = ops.shape(tails)[0] // ops.shape(heads)[0]
-    return graph_cross_entropy(ops.repeat(heads, per_head, axis=0), model.encoder(tails)[0], *model.similarity,
-                               model.n_negatives, stride=per_head)
-
-
-class GraphAutoencoder(VAE):
-    """Pretraining: the autoencoder x -> decoder(z_mean(x)), Bernoulli loss + ``graph_weight`` * graph term.
-
-    Batches as for :class:`MixtureVAE`; tracks ``loss``, ``reconstruction_loss`` and ``graph_loss``. The
-    ``z_log_var`` head is not used (and not trained).
-    """
-
-    def __init__(self, encoder, decoder, *, graph_weight=0.0, similarity=(1.0, 1.0), n_negatives=5, **kwargs):
-        super().__init__(encoder, decoder, likelihood="bernoulli", **kwargs)
-        self.graph_weight = check_non_negative("graph_weight", graph_weight)
-        self.similarity = tuple(check_non_negative(name, v) for name, v in zip("ab", similarity, strict=True))
-        self.n_negatives = check_positive_int("n_negatives", n_negatives)
-        self.trackers = [keras.metrics.Mean(name=name) for name in ("loss", "reconstruction_loss", "graph_loss")]
-
-    def compute_losses(self, x):
-        x, tails = _split_pairs(x, self.n_features)
-        z_mean = self.encoder(x)[0]
-        reconstruction = ops.mean(bernoulli_nll(x, self.decoder(z_mean)))
-        graph = _graph_term(self, z_mean, tails)
-        return reconstruction + self.graph_weight * graph, reconstruction, graph
-
-
-class NeighbourPairs(keras.utils.PyDataset):
-    """Shuffled batches of images, each row followed by ``per_image`` neighbours drawn from ``graph`` every epoch.
-
-    ``X`` (n, n_features); ``graph`` a sparse (n, n) membership matrix (neighbour j of row i drawn with
-    probability w_ij / sum_j w_ij, with replacement), or None for batches of images alone. Batches have shape
-    (batch_size, (1 + per_image) n_features), or (batch_size, n_features) without a graph.
-    """
-
-    def __init__(self, X, graph, batch_size, per_image=1, random_state=0):
-        super().__init__()
-        self.X, self.graph, self.batch_size = X.astype("float32"), graph, batch_size
-        self.per_image = check_positive_int("per_image", per_image)
-        self.rng = np.random.default_rng(random_state)
-        self.on_epoch_end()
-
-    def __len__(self):
-        return math.ceil(len(self.X) / self.batch_size)
-
-    def on_epoch_end(self):
-        self.order = self.rng.permutation(len(self.X))
-        if self.graph is not None:
-            draws = [sample_neighbours(self.graph, self.rng) for _ in range(self.per_image)]
-            self.neighbours = np.stack(draws, axis=1)[self.order]
-
-    def __getitem__(self, index):
-        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
-        if self.graph is None:
-            return self.X[self.order[rows]]
-        neighbours = self.X[self.neighbours[rows]]  # (b, per_image, n_features)
-        return np.concatenate([self.X[self.order[rows]], neighbours.reshape(len(neighbours), -1)], axis=1)
 
 
 def _check_unit_data(X, n_features=None):
@@ -363,7 +295,8 @@ class MixtureVAEClustering(NetworkEstimatorMixin, ClusterMixin, TransformerMixin
     1. builds the fuzzy ``n_neighbors``-nearest-neighbour graph of X (:func:`~aegmm_lessons.graph.fuzzy_knn_graph`;
        skipped when ``graph_weight=0``) and the codes' similarity curve for ``min_dist``;
     2. pretrains the autoencoder x -> decoder(z_mean(x)) for ``pretrain_epochs`` on Bernoulli loss +
-       ``graph_weight`` * graph cross-entropy (:class:`GraphAutoencoder`; Adam at ``learning_rate``);
+       ``graph_weight`` * graph cross-entropy (:class:`~aegmm_lessons.graph_pretraining.GraphAutoencoder`;
+       Adam at ``learning_rate``);
     3. sets the ``z_log_var`` head, which pretraining does not train, to kernel 0 and bias ``initial_log_var``
        (every posterior starts with variance exp(initial_log_var); None keeps Keras' random start);
     4. fits ``start_`` (``GMMParams``; clusters ``start_labels_``) by EM with ``n_init`` k-means starts on the codes;

@@ -416,21 +416,3 @@ def test_fixed_weights_hold_pi_at_one_over_k(pixels):
     np.testing.assert_allclose(estimator.prior_.weights, 1.0 / K, rtol=1e-6)
     assert not estimator.model_.prior_logits.trainable
     assert not np.allclose(estimator.start_.weights, 1.0 / K)  # EM's start had other weights
-
-
-def test_neighbour_pairs_carry_each_image_and_its_drawn_neighbours(pixels):
-    from aegmm_lessons import graph
-
-    memberships = graph.fuzzy_knn_graph(pixels, 5)
-    batches = mv.NeighbourPairs(pixels, memberships, 32, per_image=3, random_state=0)
-    assert len(batches) == int(np.ceil(N_TRAIN / 32))
-    batch = batches[0]
-    assert batch.shape == (32, 4 * 64)
-    rows = batches.order[:32]
-    np.testing.assert_array_equal(batch[:, :64], pixels[rows].astype("float32"))
-    for i, row in enumerate(rows):
-        for j in range(3):
-            neighbour = batches.neighbours[i, j]
-            assert memberships[row, neighbour] > 0
-            np.testing.assert_array_equal(batch[i, 64 * (j + 1):64 * (j + 2)], pixels[neighbour].astype("float32"))
-    assert mv.NeighbourPairs(pixels, None, 32)[0].shape == (32, 64)

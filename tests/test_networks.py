@@ -44,7 +44,8 @@ def test_compile_adam_creates_the_moment_slots_before_the_first_training_step():
     assert float(model.optimizer.learning_rate) == pytest.approx(1e-3)
     before = [keras.ops.convert_to_numpy(w).copy() for w in model.trainable_variables]
     model.fit(X01, X01[:, :2], epochs=1, verbose=0)  # the slots built early are the ones training uses
-    assert all(np.any(b != keras.ops.convert_to_numpy(w)) for b, w in zip(before, model.trainable_variables, strict=True))
+    after = [keras.ops.convert_to_numpy(w) for w in model.trainable_variables]
+    assert all(np.any(b != a) for b, a in zip(before, after, strict=True))
 
 
 TRAINERS = {
