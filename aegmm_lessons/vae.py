@@ -214,6 +214,12 @@ class VAE(keras.Model):
         encoder, decoder = (keras.saving.deserialize_keras_object(config.pop(part)) for part in ("encoder", "decoder"))
         return cls(encoder, decoder, **config)
 
+    def compile_from_config(self, config):
+        """Compile as saved, with Adam's slots created (as :func:`~aegmm_lessons.networks.compile_adam` does), so
+        that loading restores them."""
+        super().compile_from_config(config)
+        self.optimizer.build(self.trainable_variables)
+
     def log_var(self):
         """Observation log-variance per feature (Gaussian likelihood), shape (n_features,)."""
         return ops.maximum(self.observation_log_var, MIN_LOG_VAR)

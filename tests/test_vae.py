@@ -435,3 +435,16 @@ def test_a_pickled_vae_estimator_scores_encodes_and_decodes_as_the_original(smal
     z = np.zeros((3, 2))
     np.testing.assert_array_equal(vae.decode(copy.model_, z), vae.decode(estimator.model_, z))
     assert (copy.model_.beta, copy.model_.likelihood) == (estimator.model_.beta, estimator.model_.likelihood)
+
+
+def test_unpickling_restores_adam_s_state_without_a_warning(small_train, recwarn):
+    import pickle
+
+    estimator = vae.VAEEstimator(latent_dim=2, hidden_units=(8,), epochs=1, batch_size=64,
+                                 random_state=0).fit(small_train)
+    copy = pickle.loads(pickle.dumps(estimator))
+    assert not [w for w in recwarn if "Skipping variable loading" in str(w.message)]
+    saved, loaded = (model.optimizer.variables for model in (estimator.model_, copy.model_))
+    assert len(loaded) == len(saved) > 2  # the moments, not only the step count and the learning rate
+    for a, b in zip(saved, loaded, strict=True):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
