@@ -30,13 +30,22 @@ def compile_adam(model, learning_rate, **compile_options):
 def predict(network, X):
     """Outputs of ``network`` on the rows of ``X`` of shape (n_samples, n_features), ``BATCH_ROWS`` at a time.
 
+    The seeds of the network's random layers (a sampling layer's ``seed_generator``) are put back afterwards, so
+    a prediction made while the network trains (say, in a callback that watches the clusters) leaves the
+    training's draws as they were: watching a fit does not change it.
+
     Returns
     -------
     ndarray of shape (n_samples, ...), or a list of them for a network with several outputs
         float64, computed in float32.
     """
+    seeds = [layer.seed_generator.state for layer in network.layers
+             if isinstance(getattr(layer, "seed_generator", None), keras.random.SeedGenerator)]
+    saved = [state.numpy() for state in seeds]
     batches = [keras.tree.flatten(network(X[start:start + BATCH_ROWS].astype("float32"), training=False))
                for start in range(0, X.shape[0], BATCH_ROWS)]
+    for state, value in zip(seeds, saved, strict=True):
+        state.assign(value)
     outputs = [np.concatenate([ops.convert_to_numpy(batch[i]) for batch in batches]).astype(np.float64)
                for i in range(len(batches[0]))]
     return outputs[0] if len(outputs) == 1 else outputs

@@ -416,3 +416,11 @@ def test_fixed_weights_hold_pi_at_one_over_k(pixels):
     np.testing.assert_allclose(estimator.prior_.weights, 1.0 / K, rtol=1e-6)
     assert not estimator.model_.prior_logits.trainable
     assert not np.allclose(estimator.start_.weights, 1.0 / K)  # EM's start had other weights
+
+
+def test_watching_the_joint_stage_does_not_change_the_fit(pixels, digits):
+    plain = mv.MixtureVAEClustering(K, random_state=0, **SETTINGS).fit(pixels)
+    watch = mv.ClusteringHistory(watched=(pixels, digits.y_train[:N_TRAIN]))
+    watched = mv.MixtureVAEClustering(K, random_state=0, **SETTINGS).fit(pixels, callbacks=[watch])
+    assert len(watch.ari["watched"]) == SETTINGS["epochs"] + 1
+    np.testing.assert_array_equal(watched.transform(pixels), plain.transform(pixels))

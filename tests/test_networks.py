@@ -30,6 +30,17 @@ def test_predict_in_batches_equals_one_call_and_keeps_every_output(monkeypatch):
     assert networks.predict(single, X01).shape == (40, 2)  # one output: an array, not a list
 
 
+def test_predict_leaves_the_draws_of_a_sampling_layer_as_they_were():
+    from aegmm_lessons import vae
+
+    encoder = vae.build_encoder(6, 2, (4,), random_state=0)
+    state = encoder.get_layer("z").seed_generator.state
+    before = keras.ops.convert_to_numpy(state).copy()
+    first = networks.predict(encoder, X01)[2]  # z: drawn
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(state), before)
+    np.testing.assert_array_equal(networks.predict(encoder, X01)[2], first)  # the same draws again
+
+
 def test_array_namespace_is_keras_ops_for_any_tensor():
     assert networks.array_namespace(np.ones(2), [1.0]) is np
     assert networks.array_namespace(np.ones(2), keras.ops.ones(2)) is keras.ops
