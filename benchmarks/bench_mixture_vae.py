@@ -9,9 +9,12 @@ Every GMM has ``n_init=5``. Ten seeds, two protocols:
   deep-clustering papers report); the t-SNE + GMM row is in this protocol only.
 
 Reported per protocol: mean ARI, sd over seeds, and the paired difference to PCA(10) + GMM with its 95%
-interval; the targets (inductive mean >= 0.80 with the interval above 0; transductive mean >= 0.88). Then the
-ablations (seed 0, inductive): each changes one setting; the ARI of EM's start on the pretrained codes (before
-the joint stage) beside the ARI after it.
+interval; the targets (inductive mean >= 0.80 with the interval above 0; transductive mean >= 0.88). Beside the
+joint model, from the same fits: EM's start on the pretrained codes (the two-stage pipeline on the same codes,
+read as the joint stage begins), and, inductive only, the model without the graph term (graph weight 0).
+Then paired comparisons over the same seeds (joint against its own start; with against without the graph; t-SNE
+against the joint model) and the 95% interval of the joint model's mean. Then the ablations (seed 0,
+inductive): each changes one setting; the ARI of EM's start beside the ARI after the joint stage.
 
 Run on its own with ``python -m benchmarks.bench_mixture_vae`` (prints the three tables); ``--seeds N`` runs fewer.
 """
@@ -21,6 +24,7 @@ import sys
 import time
 
 import numpy as np
+from scipy import stats
 
 from aegmm_lessons import repro
 
@@ -28,13 +32,15 @@ from aegmm_lessons import repro
 if "tensorflow" not in sys.modules:
     repro.setup(0, tensorflow=True)
 
+import keras
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 
 from aegmm_lessons import mixture_vae as mv
 from aegmm_lessons.data import load_digits_scaled
-from aegmm_lessons.experiments import evaluate_protocol, summarize_protocol
-from aegmm_lessons.gmm import GaussianMixtureEM
+from aegmm_lessons.experiments import evaluate_protocol, paired_difference, summarize_protocol
+from aegmm_lessons.gmm import GaussianMixtureEM, e_step
+from aegmm_lessons.networks import predict
 
 GRAPH_VADE = {"latent_dim": 10, "hidden_units": (512,), "pretrain_epochs": 100, "epochs": 30, "batch_size": 128,
               "learning_rate": 2e-3, "schedule": "cosine", "beta": 0.1, "graph_weight": 100.0, "n_neighbors": 15,
@@ -43,6 +49,10 @@ N_INIT = 5
 SEEDS = tuple(range(10))
 TARGETS = {"inductive": 0.80, "transductive": 0.88}
 JOINT, BASELINE = "graph VaDE (joint)", "PCA(10) + GMM"
+START, NO_GRAPH, TSNE_GMM = "EM start on the same codes (two-stage)", "graph weight 0 (plain VaDE)", "t-SNE + GMM"
+# (A, B): the paired difference A - B over the seeds, per protocol.
+COMPARISONS = {"inductive": [(JOINT, START), (JOINT, NO_GRAPH)],
+               "transductive": [(JOINT, START), (TSNE_GMM, JOINT)]}
 ABLATIONS = {
     "as chosen (beta 0.1, graph weight 100, learned pi, 512 hidden units)": {},
     "128 hidden units": {"hidden_units": (128,)},
@@ -55,12 +65,39 @@ ABLATIONS = {
 }
 
 
+class StartLabels(keras.callbacks.Callback):
+    """The clusters of ``X_score`` under EM's start on the pretrained codes, read as the joint stage begins."""
+
+    def __init__(self, X_score):
+        super().__init__()
+        self.X_score, self.labels = X_score, None
+
+    def on_train_begin(self, logs=None):
+        codes = predict(self.model.encoder, self.X_score)[0]
+        self.labels = e_step(codes, self.model.prior_params())[1].argmax(axis=1)
+
+
+_starts = {}  # (rows fitted, seed) -> StartLabels.labels of the default model's fit
+
+
 def graph_vade(X_fit, X_score, seed, **change):
-    model = mv.MixtureVAEClustering(10, random_state=seed, **{**GRAPH_VADE, **change}).fit(X_fit)
+    start = StartLabels(X_score)
+    model = mv.MixtureVAEClustering(10, random_state=seed, **{**GRAPH_VADE, **change}).fit(X_fit, callbacks=[start])
     labels = model.predict(X_score)
-    del model
+    if not change:
+        _starts[len(X_fit), seed] = start.labels
+    del model, start
     gc.collect()
     return labels
+
+
+def em_start(X_fit, X_score, seed):
+    """The two-stage pipeline on the joint model's own pretrained codes: read from graph_vade's fit (no new fit)."""
+    return _starts[len(X_fit), seed]
+
+
+def no_graph(X_fit, X_score, seed):
+    return graph_vade(X_fit, X_score, seed, graph_weight=0.0)
 
 
 def pca_gmm(X_fit, X_score, seed):
@@ -79,8 +116,9 @@ def tsne_gmm(X_fit, X_score, seed):
 def protocols(digits, seeds):
     """Rows of :func:`~aegmm_lessons.experiments.evaluate_protocol` for both protocols."""
     rows = {}
-    for protocol, methods in [("inductive", {JOINT: graph_vade, BASELINE: pca_gmm}),
-                              ("transductive", {JOINT: graph_vade, BASELINE: pca_gmm, "t-SNE + GMM": tsne_gmm})]:
+    inductive = {JOINT: graph_vade, START: em_start, NO_GRAPH: no_graph, BASELINE: pca_gmm}
+    transductive = {JOINT: graph_vade, START: em_start, BASELINE: pca_gmm, TSNE_GMM: tsne_gmm}
+    for protocol, methods in [("inductive", inductive), ("transductive", transductive)]:
         rows[protocol] = evaluate_protocol(methods, digits.X_train, digits.y_train, digits.X_test, digits.y_test,
                                            protocol=protocol, seeds=seeds)
     return rows
@@ -101,14 +139,35 @@ def ablations(digits, seed=0):
     return rows
 
 
+def paired_comparisons(rows):
+    """Per protocol: each pair of :data:`COMPARISONS` as a paired difference over the seeds, and the joint model's
+    mean ARI with its 95% interval (t over the seeds)."""
+    out = []
+    for protocol, protocol_rows in rows.items():
+        ari = {}
+        for row in protocol_rows:
+            ari.setdefault(row["method"], {})[row["seed"]] = row["ARI"]
+        for a, b in COMPARISONS[protocol]:
+            seeds = sorted(ari[a])
+            d = paired_difference([ari[a][s] for s in seeds], [ari[b][s] for s in seeds])
+            out.append({"protocol": protocol, "comparison": f"{a} minus {b}", "seeds": d.n, "mean": d.mean,
+                        "CI low": d.low, "CI high": d.high})
+        joint = np.array([ari[JOINT][s] for s in sorted(ari[JOINT])])
+        half = stats.t.ppf(0.975, len(joint) - 1) * joint.std(ddof=1) / np.sqrt(len(joint))
+        out.append({"protocol": protocol, "comparison": f"{JOINT}: mean ARI", "seeds": len(joint),
+                    "mean": joint.mean(), "CI low": joint.mean() - half, "CI high": joint.mean() + half})
+    return out
+
+
 def tables(seeds=SEEDS):
     digits = load_digits_scaled()
     rows = protocols(digits, seeds)
-    return {protocol: summarize_protocol(r, BASELINE) for protocol, r in rows.items()}, ablations(digits)
+    summaries = {protocol: summarize_protocol(r, BASELINE) for protocol, r in rows.items()}
+    return summaries, paired_comparisons(rows), ablations(digits)
 
 
 def run(full=False):
-    summaries, ablation = tables()
+    summaries, comparisons, ablation = tables()
     out = []
     for protocol, summary in summaries.items():
         joint = next(row for row in summary if row["method"] == JOINT)
@@ -125,6 +184,9 @@ def run(full=False):
             if row["method"] != JOINT:
                 out.append({"metric": f"{protocol}: {row['method']} mean ARI", "value": row["mean ARI"],
                             "note": f"sd {row['ARI sd']:.3f}"})
+    for row in comparisons:
+        out.append({"metric": f"{row['protocol']}: {row['comparison']}", "value": row["mean"],
+                    "note": f"95% CI {row['CI low']:.3f} to {row['CI high']:.3f}, {row['seeds']} seeds"})
     for row in ablation:
         out.append({"metric": f"ablation (seed 0, inductive): {row['variant']}", "value": row["test ARI, joint"],
                     "note": f"test ARI at the start {row['test ARI, start']:.3f}"})
@@ -136,11 +198,13 @@ if __name__ == "__main__":
     if "--seeds" in sys.argv:
         seeds = tuple(range(int(sys.argv[sys.argv.index("--seeds") + 1])))
     started = time.perf_counter()
-    summaries, ablation = tables(seeds)
+    summaries, comparisons, ablation = tables(seeds)
     print(f"Lesson 06 by the honest protocol, {len(seeds)} seeds, {time.strftime('%Y-%m-%d')}")
     for protocol, summary in summaries.items():
         print(f"\n{protocol} protocol (target mean ARI >= {TARGETS[protocol]:g})")
         print(repro.format_table(summary))
+    print("\npaired comparisons over the same seeds, and the joint model's mean with its 95% interval")
+    print(repro.format_table(comparisons))
     print("\nablations (seed 0, inductive protocol)")
     print(repro.format_table(ablation))
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
