@@ -6,7 +6,6 @@ prior's responsibilities at a code. The loss is -ELBO, in nats per example (n ex
     -ELBO(x) = E_q[-log p_theta(x | z)] + sum_c gamma_c KL(q_phi(z | x) || N(mu_c, Sigma_c)) + KL(gamma || pi).
 """
 
-import math
 
 import keras
 import numpy as np
@@ -20,7 +19,7 @@ from .graph import fuzzy_knn_graph, similarity_curve
 from .graph_pretraining import GraphAutoencoder, NeighbourPairs, graph_term, split_pairs
 from .networks import NetworkEstimatorMixin, array_namespace, compile_adam, predict
 from .params import GMMParams, ParamLayout, check_params
-from .vae import VAE, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
+from .vae import LOG_2PI, VAE, bernoulli_nll, build_decoder, build_encoder, gaussian_kl
 from .validation import (
     check_data,
     check_generator,
@@ -38,9 +37,7 @@ __all__ = ["component_kl", "component_kl_full", "categorical_kl", "log_component
            "softmax_responsibilities", "MixtureVAE", "elbo_terms", "sample_component", "MixtureVAEClustering",
            "ClusteringHistory"]
 
-LOG_2PI = math.log(2.0 * math.pi)
 SCHEDULES = ("cosine", "constant")
-STEPS_PER_EXECUTION = 32
 LOSS_TERMS = ("reconstruction_loss", "kl_mixture_loss", "kl_categorical_loss", "graph_loss")
 
 
@@ -238,10 +235,6 @@ def _check_model(model):
     return model
 
 
-def _compile(model, learning_rate, n_batches):
-    compile_adam(model, learning_rate, steps_per_execution=min(STEPS_PER_EXECUTION, n_batches))
-
-
 def _posterior(model, X):
     """z_mean, z_log_var (n, d) and gamma (n, K) at the posterior mean, and the prior, for checked X."""
     z_mean, z_log_var, _ = predict(model.encoder, X)
@@ -385,7 +378,7 @@ class MixtureVAEClustering(NetworkEstimatorMixin, ClusterMixin, TransformerMixin
             head = encoder.get_layer("z_log_var")
             head.trainable = False  # pretraining uses z_mean only
             autoencoder = GraphAutoencoder(encoder, decoder, name="pretraining", **graph_settings)
-            _compile(autoencoder, settings["learning_rate"], len(batches))
+            compile_adam(autoencoder, settings["learning_rate"], n_batches=len(batches))
             self.pretrain_history_ = autoencoder.fit(batches, epochs=settings["pretrain_epochs"], verbose=0).history
             head.trainable = True
         if self.initial_log_var is not None:
@@ -402,7 +395,7 @@ class MixtureVAEClustering(NetworkEstimatorMixin, ClusterMixin, TransformerMixin
         learning_rate = settings["joint_learning_rate"]
         if self.schedule == "cosine":
             learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, settings["epochs"] * len(batches))
-        _compile(self.model_, learning_rate, len(batches))
+        compile_adam(self.model_, learning_rate, n_batches=len(batches))
         self.history_ = self.model_.fit(batches, epochs=settings["epochs"], verbose=0, callbacks=callbacks).history
         self.prior_ = self.model_.prior_params()
         self.labels_ = self.predict(X)

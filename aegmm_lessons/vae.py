@@ -48,8 +48,6 @@ EPSILON = 1e-7
 # Floor of the observation log-variance: a feature decoded exactly would make the likelihood infinite.
 MIN_LOG_VAR = math.log(1e-3)
 LOG_2PI = math.log(2.0 * math.pi)
-# Training steps per call of the compiled train function (the networks are tiny).
-STEPS_PER_EXECUTION = 32
 def gaussian_kl(mu, log_var):
     """KL(N(mu, diag(exp(log_var))) || N(0, I)) = 1/2 sum_j (mu_j^2 + exp(log_var_j) - 1 - log_var_j).
 
@@ -280,7 +278,7 @@ def fit_vae(X, *, latent_dim=2, hidden_units=(64,), beta=1.0, likelihood="auto",
     encoder = build_encoder(X.shape[1], latent_dim, hidden_units, random_state=random_state)
     decoder = build_decoder(latent_dim, X.shape[1], hidden_units[::-1], likelihood)
     model = VAE(encoder, decoder, beta=beta, likelihood=likelihood, name="vae")
-    compile_adam(model, learning_rate, steps_per_execution=min(STEPS_PER_EXECUTION, math.ceil(X.shape[0] / batch_size)))
+    compile_adam(model, learning_rate, n_batches=math.ceil(X.shape[0] / batch_size))
     model.fit(X.astype("float32"), epochs=epochs, batch_size=batch_size, validation_data=validation_data,
               shuffle=True, verbose=0)
     return model

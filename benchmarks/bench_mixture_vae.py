@@ -24,7 +24,6 @@ import sys
 import time
 
 import numpy as np
-from scipy import stats
 
 from aegmm_lessons import repro
 
@@ -152,10 +151,10 @@ def paired_comparisons(rows):
             d = paired_difference([ari[a][s] for s in seeds], [ari[b][s] for s in seeds])
             out.append({"protocol": protocol, "comparison": f"{a} minus {b}", "seeds": d.n, "mean": d.mean,
                         "CI low": d.low, "CI high": d.high})
-        joint = np.array([ari[JOINT][s] for s in sorted(ari[JOINT])])
-        half = stats.t.ppf(0.975, len(joint) - 1) * joint.std(ddof=1) / np.sqrt(len(joint))
-        out.append({"protocol": protocol, "comparison": f"{JOINT}: mean ARI", "seeds": len(joint),
-                    "mean": joint.mean(), "CI low": joint.mean() - half, "CI high": joint.mean() + half})
+        joint = [ari[JOINT][s] for s in sorted(ari[JOINT])]
+        mean = paired_difference(joint, np.zeros(len(joint)))  # the mean's t interval: a difference to 0
+        out.append({"protocol": protocol, "comparison": f"{JOINT}: mean ARI", "seeds": mean.n, "mean": mean.mean,
+                    "CI low": mean.low, "CI high": mean.high})
     return out
 
 
