@@ -70,10 +70,7 @@ def estimate_log_gaussian_prob(X, means, precisions_cholesky, covariance_type):
     'full', (n_components, n_features) of ``1 / sigma_k`` for 'diag'. The arrays are trusted (float64, shapes
     consistent), as in scikit-learn's core: callers validate them once, where they enter.
     """
-    try:
-        log_gaussian_prob_of = _LOG_GAUSSIAN_PROB[covariance_type]
-    except (KeyError, TypeError):
-        check_covariance_type(covariance_type)  # raises, naming the choices
+    log_gaussian_prob_of = _LOG_GAUSSIAN_PROB[check_covariance_type(covariance_type)]
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as an error
         log_prob = log_gaussian_prob_of(X, means, precisions_cholesky)
     if not np.all(np.isfinite(log_prob)):

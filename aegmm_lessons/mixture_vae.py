@@ -24,6 +24,7 @@ from .validation import (
     check_data,
     check_generator,
     check_hidden_units,
+    check_learning_rate,
     check_n_components,
     check_non_negative,
     check_positive_int,
@@ -344,7 +345,7 @@ class MixtureVAEClustering(NetworkEstimatorMixin, ClusterMixin, TransformerMixin
         if self.initial_log_var is not None and not np.isfinite(self.initial_log_var):
             raise ValueError(f"initial_log_var must be a finite number or None, got {self.initial_log_var!r}")
         joint_learning_rate = (learning_rate if self.joint_learning_rate is None
-                               else check_non_negative("joint_learning_rate", self.joint_learning_rate))
+                               else check_learning_rate(self.joint_learning_rate, "joint_learning_rate"))
         graph_weight = check_non_negative("graph_weight", self.graph_weight)
         n_neighbors = check_positive_int("n_neighbors", self.n_neighbors, minimum=2)
         if graph_weight > 0 and n_neighbors >= n_samples:

@@ -25,6 +25,7 @@ __all__ = [
     "check_hidden_units",
     "in_unit_interval",
     "check_unit_interval",
+    "check_learning_rate",
     "check_training",
     "check_random_state",
     "check_seed",
@@ -133,15 +134,20 @@ def check_unit_interval(X, name="X"):
     return X
 
 
+def check_learning_rate(learning_rate, name="learning_rate"):
+    """A finite float ``learning_rate`` > 0 (0 would train nothing)."""
+    if isinstance(learning_rate, bool):
+        raise TypeError(f"{name} must be an instance of float, not bool.")
+    learning_rate = float(check_scalar(learning_rate, name, numbers.Real, min_val=0, include_boundaries="neither"))
+    if not np.isfinite(learning_rate):
+        raise ValueError(f"{name} must be finite, got {learning_rate}")
+    return learning_rate
+
+
 def check_training(epochs, batch_size, learning_rate):
     """Adam's settings, checked alike for every network: ints ``epochs``, ``batch_size`` >= 1 and a finite
     ``learning_rate`` > 0. Returns the three."""
-    if isinstance(learning_rate, bool):
-        raise TypeError("learning_rate must be an instance of float, not bool.")
-    learning_rate = float(check_scalar(learning_rate, "learning_rate", numbers.Real, min_val=0,
-                                       include_boundaries="neither"))
-    if not np.isfinite(learning_rate):
-        raise ValueError(f"learning_rate must be finite, got {learning_rate}")
+    learning_rate = check_learning_rate(learning_rate)
     return check_positive_int("epochs", epochs), check_positive_int("batch_size", batch_size), learning_rate
 
 

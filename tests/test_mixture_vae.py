@@ -290,6 +290,7 @@ def test_fitted_estimator_refuses_bad_data(estimator, pixels, bad, error, match)
     (lambda x: x, {"graph_weight": -1.0}, r"graph_weight == -1\.0"),
     (lambda x: x, {"reconstruction_weight": -0.5}, r"reconstruction_weight == -0\.5"),
     (lambda x: x, {"joint_learning_rate": -1e-3}, r"joint_learning_rate == -0\.001"),
+    (lambda x: x, {"joint_learning_rate": 0.0}, r"joint_learning_rate == 0\.0, must be > 0"),
     (lambda x: x, {"schedule": "linear"}, r"schedule must be one of \('cosine', 'constant'\), got 'linear'"),
     (lambda x: x, {"initial_log_var": np.nan}, r"initial_log_var must be a finite number or None"),
     (lambda x: np.where(np.arange(64) == 3, np.nan, x), {}, r"X contains NaN"),
