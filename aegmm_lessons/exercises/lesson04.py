@@ -1,9 +1,10 @@
 """Checks for lesson 04 (the VAE, derived): four answers computed by hand or with the package, and two functions
 the learner writes for a Keras VAE (the reparameterized draws, the loss of ``train_step`` with a Gaussian decoder).
 
-Keras is imported only inside the checks that need it, so that importing this module does not load TensorFlow.
+Importing this module loads TensorFlow (through :mod:`aegmm_lessons.vae`).
 """
 
+import keras
 import numpy as np
 
 from ..vae import active_units, bernoulli_entropy, gaussian_kl, gaussian_nll
@@ -79,9 +80,9 @@ _ACTIVE_HINT = "count the units whose posterior mean varies over the images by m
 def check_active_units(answer, model, X, threshold=0.01):
     """How many latent units of the VAE ``model`` are active on ``X`` at ``threshold`` (Burda et al., 2016)."""
     wanted = active_units(model, X, threshold=threshold)[1]
-    mistakes = {name: (mistake.version(model, X, threshold), mistake.hint)
-                for name, mistake in check_active_units.mistakes.items()
-                if mistake.version(model, X, threshold) != wanted}
+    versions = {name: (mistake.version(model, X, threshold), mistake.hint)
+                for name, mistake in check_active_units.mistakes.items()}
+    mistakes = {name: version for name, version in versions.items() if version[0] != wanted}
     judge_number(answer, wanted, atol=1e-9, hint=_ACTIVE_HINT, mistakes=mistakes)
 
 
@@ -100,43 +101,31 @@ _SHAPE_HINT = ("the noise needs one number per draw, per example *and* per laten
 
 
 def _variance_as_scale(z_mean, z_log_var, n_draws, seed_generator):
-    import keras
-
     epsilon = keras.random.normal((n_draws, *keras.ops.shape(z_mean)), seed=seed_generator)
     return z_mean + keras.ops.exp(z_log_var) * epsilon
 
 
 def _noise_per_example(z_mean, z_log_var, n_draws, seed_generator):
-    import keras
-
     epsilon = keras.random.normal((n_draws, keras.ops.shape(z_mean)[0], 1), seed=seed_generator)
     return z_mean + keras.ops.exp(0.5 * z_log_var) * epsilon
 
 
 def _noise_of_batch_shape(z_mean, z_log_var, n_draws, seed_generator):
-    import keras
-
     epsilon = keras.random.normal((n_draws, keras.ops.shape(z_mean)[0]), seed=seed_generator)
     return z_mean + keras.ops.exp(0.5 * z_log_var) * epsilon
 
 
 def _noise_shared_by_examples(z_mean, z_log_var, n_draws, seed_generator):
-    import keras
-
     epsilon = keras.random.normal((n_draws, 1, keras.ops.shape(z_mean)[1]), seed=seed_generator)
     return z_mean + keras.ops.exp(0.5 * z_log_var) * epsilon
 
 
 def _one_draw_repeated(z_mean, z_log_var, n_draws, seed_generator):
-    import keras
-
     epsilon = keras.random.normal(keras.ops.shape(z_mean), seed=seed_generator)
     return keras.ops.stack([z_mean + keras.ops.exp(0.5 * z_log_var) * epsilon] * n_draws)
 
 
 def _unseeded(z_mean, z_log_var, n_draws, seed_generator):
-    import keras
-
     epsilon = keras.random.normal((n_draws, *keras.ops.shape(z_mean)))  # Keras' global seed, not seed_generator
     return z_mean + keras.ops.exp(0.5 * z_log_var) * epsilon
 
@@ -166,8 +155,6 @@ def check_sample_z(sample_z):
     has the draws' shape, mean 0 and standard deviation 1, and differs between draws, examples and latent units;
     and two seed generators with the same seed give the same draws.
     """
-    import keras
-
     if not callable(sample_z):
         raise WrongAnswerError("a function is asked for: define sample_z with def and pass its name, without "
                                "calling it")
@@ -281,8 +268,6 @@ def _draw_batch(rng):
 
 def _train_with(loss, X, epochs):
     """A small Gaussian VAE on ``X`` trained on ``loss``: the package's VAE with ``compute_losses`` overridden."""
-    import keras
-
     from .. import vae
 
     class LossVAE(vae.VAE):
@@ -309,8 +294,6 @@ def check_vae_loss(vae_loss, X=None, epochs=5):
     1) are compared with :func:`vae_loss_reference`; when data ``X`` (n_samples, n_features) is given, a small VAE
     with a Gaussian decoder then trains on the learner's loss for ``epochs`` epochs, and its loss must fall.
     """
-    import keras
-
     if not callable(vae_loss):
         raise WrongAnswerError("a function is asked for: define vae_loss with def and pass its name, without "
                                "calling it")
